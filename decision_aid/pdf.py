@@ -1,0 +1,75 @@
+"""Render summary HTML to PDF with WeasyPrint, fetching only bundled static files.
+
+The fetcher refuses every URL that is not one of our own /static/ files, so text a patient typed
+can never make the renderer read a local file or reach the network. Saved summaries are immutable,
+so their PDFs are cached per (record, version, view) in a small in-process LRU.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BASE_URL = "https://decision-aid.invalid/"
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def make_fetcher(static_dir: Path):  # type: ignore[no-untyped-def]
+    root = static_dir.resolve()
+
+    def fetch(url: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parts = urlsplit(url)
+        if url.startswith("data:"):
+            raise FetchRefused("data URLs are not fetched")
+        if parts.scheme != "https" or parts.netloc != "decision-aid.invalid":
+            raise FetchRefused(f"refused to fetch {parts.scheme}: URL")
+        path = unquote(parts.path)
+        if not path.startswith("/static/"):
+            raise FetchRefused("only bundled static files are fetched")
+        target = (root / path.removeprefix("/static/")).resolve()
+        if root not in target.parents or not target.is_file():
+            raise FetchRefused("not a bundled file")
+        mime, _ = mimetypes.guess_type(target.name)
+        return {"string": target.read_bytes(), "mime_type": mime or "application/octet-stream",
+                "redirected_url": url}
+
+    return fetch
+
+
+def render_pdf(html: str, static_dir: Path) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=BASE_URL,
+                           url_fetcher=make_fetcher(static_dir)).write_pdf()
+
+
+class PdfCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, ...], value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, record_id: str) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] == record_id]:
+                del self._items[key]

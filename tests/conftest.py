@@ -1,0 +1,89 @@
+"""Shared fixtures: an app on a fresh, migrated database per test; client; runner.
+
+The database is SQLite in a temp dir by default. With TEST_DATABASE_URL pointing at PostgreSQL,
+every test gets a fresh schema in that database instead (CI runs the web suite both ways).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from decision_aid import create_app
+from decision_aid.migrate import upgrade
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(component: str, available: bool) -> None:
+    """Skip when a real component is missing, but fail in CI, where it must be there."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{component} is required in CI but is not available")
+    pytest.skip(f"{component} is not available on this machine")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    pg = os.environ.get("TEST_DATABASE_URL", "")
+    if pg.startswith("postgresql"):
+        _reset_postgres(pg)
+        return pg
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def base_test_config(database_url: str, tmp_path: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "APP_ENV": "testing",
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "CODE_PEPPER": "test-pepper-" + "y" * 32,
+        "DATA_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_PROFILE": "fast",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
+    """Override in a test module (or parametrize) to change settings before the app is built."""
+    return base_test_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    monkeypatch.setenv("APP_ENV", "testing")
+    upgrade(str(app_config["DATABASE_URL"]))
+    application = create_app(app_config)
+    application.instance_path = str(tmp_path / "instance")
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
