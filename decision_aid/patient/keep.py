@@ -1,0 +1,219 @@
+"""The summary, and keeping it: save with a code, open by code, share, print, PDF, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as WResponse
+
+from .. import audit
+from ..codes import display, new_code
+from ..db import get_session
+from ..engine.scoring import sure_flags_conflict, sure_score
+from ..extensions import limiter
+from ..pdf import PdfCache, render_pdf
+from . import bp, drafts
+
+NEW_CODE_KEY = "new_code"
+PRINT_CODE_KEY = "code_for_print"
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def _summary_record() -> Any:
+    record = drafts.current()
+    if record is None or record.summary_snapshot is None:
+        return None
+    return record
+
+
+def _pdf_cache() -> PdfCache:
+    cache = current_app.extensions.get("pdf_cache")
+    if cache is None:
+        cache = PdfCache(int(current_app.config["PDF_CACHE_SIZE"]))
+        current_app.extensions["pdf_cache"] = cache
+    return cache
+
+
+@bp.get("/summary")
+def summary() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    return render_template("patient/summary.html", record=record, s=record.summary_snapshot,
+                           crisis_prominent=record.summary_snapshot["flags"]["item9_positive"],
+                           sure_conflict=sure_flags_conflict(record.sure_score)
+                           if record.sure_score is not None else False)
+
+
+@bp.post("/summary/save")
+def save() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"), code=303)
+    code = new_code()
+    rotated = record.code_hash is not None
+    record.code_hash = drafts.code_hash(code)
+    record.status = "saved"
+    record.saved_at = datetime.now(UTC)
+    get_session().commit()
+    audit.record("patient_save", actor="patient", response_id=record.id,
+                 detail="new code replaced the old one" if rotated else None)
+    session[NEW_CODE_KEY] = display(code)
+    session[PRINT_CODE_KEY] = display(code)
+    return redirect(url_for("patient.saved"), code=303)
+
+
+@bp.get("/saved")
+def saved() -> Any:
+    record = _summary_record()
+    if record is None or record.status != "saved":
+        return redirect(url_for("patient.resume_draft"))
+    code = session.pop(NEW_CODE_KEY, None)
+    return render_template("patient/saved.html", record=record, code=code,
+                           crisis_prominent=record.flagged)
+
+
+@bp.post("/summary/share")
+def share() -> Any:
+    record = _summary_record()
+    if record is None or record.status != "saved":
+        return redirect(url_for("patient.resume_draft"), code=303)
+    choice = request.form.get("share")
+    if choice not in {"yes", "no"}:
+        return render_template(
+            "patient/summary.html", record=record, s=record.summary_snapshot,
+            crisis_prominent=record.flagged, errors={"share": "Select yes if you want to share "
+                                                     "your summary with your clinic"},
+            error_count=1, error_anchors={"share": "f-share-yes"}, sure_conflict=False), 400
+    record.shared = choice == "yes"
+    record.shared_at = datetime.now(UTC) if record.shared else None
+    get_session().commit()
+    audit.record("patient_share" if record.shared else "patient_unshare", actor="patient",
+                 response_id=record.id)
+    return redirect(url_for("patient.summary", _anchor="keep"), code=303)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit("5 per minute;30 per hour;100 per day", methods=["POST"],
+               deduct_when=lambda r: r.status_code != 303)
+def resume() -> Any:
+    if request.method == "GET":
+        return render_template("patient/resume.html", errors={}, typed="")
+    typed = (request.form.get("code") or "")[:64]
+    record = drafts.find_by_code(typed) if typed.strip() else None
+    if record is None:
+        if typed.strip():
+            audit.record("patient_open_failed", actor="anonymous", outcome="denied")
+        message = ("Enter your code" if not typed.strip() else
+                   "We could not find a summary with that code. Check the code and try again")
+        return render_template("patient/resume.html", errors={"code": message}, error_count=1,
+                               typed=typed, error_anchors={"code": "f-code"}), 400
+    session.clear()
+    session[drafts.SESSION_KEY] = record.id
+    audit.record("patient_open", actor="patient", response_id=record.id)
+    return redirect(url_for("patient.summary"), code=303)
+
+
+@bp.get("/summary/print")
+def print_view() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    return render_template("patient/print.html", record=record, s=record.summary_snapshot,
+                           code=session.get(PRINT_CODE_KEY), printed_on=datetime.now(UTC))
+
+
+@bp.get("/summary/pdf")
+def pdf() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    code = session.get(PRINT_CODE_KEY)
+    key = (record.id, str(record.version), "patient", "code" if code else "")
+    cache = _pdf_cache()
+    data = cache.get(key)
+    if data is None:
+        html = render_template("patient/pdf.html", record=record, s=record.summary_snapshot,
+                               code=code, printed_on=datetime.now(UTC))
+        data = render_pdf(html, Path(current_app.static_folder or "static"))
+        cache.put(key, data)
+    audit.record("patient_pdf", actor="patient", response_id=record.id)
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        'attachment; filename="depression-treatment-options.pdf"')
+    return response
+
+
+@bp.route("/sure", methods=["GET", "POST"])
+def sure() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    instrument = drafts.content().instruments["sure"]
+    if request.method == "GET":
+        return render_template("patient/sure.html", instrument=instrument,
+                               values=record.sure_answers or {}, errors={})
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for i, item in enumerate(instrument.items, start=1):
+        value = request.form.get(f"sure_{i}")
+        if value not in {"yes", "no"}:
+            errors[f"sure_{i}"] = f"Select yes or no for: {item}"
+        else:
+            values[f"sure_{i}"] = value
+    if errors:
+        return render_template("patient/sure.html", instrument=instrument, values=values,
+                               errors=errors, error_count=len(errors),
+                               error_anchors={k: f"f-{k}-yes" for k in errors}), 400
+    record.sure_answers = values
+    record.sure_score = sure_score(values)
+    get_session().commit()
+    return redirect(url_for("patient.summary", _anchor="sure-result"), code=303)
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete() -> Any:
+    record = drafts.current()
+    if record is None:
+        return redirect(url_for("patient.start"))
+    if request.method == "GET":
+        return render_template("patient/delete.html", errors={})
+    if request.form.get("confirm") != "yes":
+        return render_template("patient/delete.html", errors={
+            "confirm": "Select yes if you want to delete your answers and summary"},
+            error_count=1, error_anchors={"confirm": "f-confirm-yes"}), 400
+    record_id = record.id
+    db = get_session()
+    db.delete(record)
+    db.commit()
+    cache = current_app.extensions.get("pdf_cache")
+    if cache is not None:
+        cache.drop(record_id)
+    audit.record("patient_delete", actor="patient", response_id=record_id)
+    session.clear()
+    response = redirect(url_for("patient.deleted"), code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.get("/deleted")
+def deleted() -> str:
+    return render_template("patient/deleted.html")
+
+
+@bp.post("/finish")
+def finish() -> WResponse:
+    session.clear()
+    response = redirect(url_for("patient.finished"), code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.get("/finished")
+def finished() -> str:
+    return render_template("patient/finished.html")
+
