@@ -79,7 +79,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             raise ContentError(f"{where}: expected a list")
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_coerce(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
-        return tuple(_coerce(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        pairs = enumerate(zip(args, value, strict=True))
+        return tuple(_coerce(a, v, f"{where}[{i}]") for i, (a, v) in pairs)
     if origin is dict:
         if not isinstance(value, dict):
             raise ContentError(f"{where}: expected a table")
@@ -88,6 +89,11 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
     if dataclasses.is_dataclass(tp):
         return build(tp, value, where)
     raise ContentError(f"{where}: unsupported type {tp!r}")
+
+
+def _is_optional(tp: Any) -> bool:
+    is_union = typing.get_origin(tp) in (typing.Union, types.UnionType)
+    return is_union and type(None) in typing.get_args(tp)
 
 
 def build(cls: type, raw: Any, where: str) -> Any:
@@ -106,6 +112,10 @@ def build(cls: type, raw: Any, where: str) -> Any:
         )
         if name not in raw:
             if has_default:
+                continue
+            if _is_optional(hints[name]):
+                # TOML has no null: leaving out an optional field (e.g. min_dose) means None.
+                kwargs[name] = None
                 continue
             raise ContentError(f"{where}: missing field '{name}'")
         kwargs[name] = _coerce(hints[name], raw[name], f"{where}.{name}")

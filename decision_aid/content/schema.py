@@ -1,4 +1,4 @@
-"""Frozen, typed records for the clinical content. Built only by the loader, which validates them."""
+"""Frozen, typed records for the clinical content, built and validated only by the loader."""
 
 from __future__ import annotations
 

@@ -1,0 +1,337 @@
+"""derive_facts: answers (contract vocabulary) -> facts named in KNOWN_FACTS."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
+from decision_aid.content.schema import Content, Crisis, Medicine, Meta, Source
+from decision_aid.engine.facts import derive_facts
+
+
+def _content() -> Content:
+    """Only the medicines catalogue matters to facts; the rest is the smallest valid filler."""
+    meta = Meta(
+        version="test",
+        published=date(2026, 1, 1),
+        next_review=date(2027, 1, 1),
+        update_policy="u",
+        funding="f",
+        conflicts="c",
+        authors="a",
+        evidence_method="e",
+        decision="d",
+        condition=("c",),
+        reading_grade=7.0,
+        option_order_note="n",
+    )
+    medicines = {
+        "sertraline": Medicine(
+            "sertraline", "sertraline", ("Zoloft",), "SSRI", 50.0, "mg", ("s1",)
+        ),
+        "escitalopram": Medicine(
+            "escitalopram", "escitalopram", ("Lexapro",), "SSRI", 10.0, "mg", ("s1",)
+        ),
+        "nodose": Medicine("nodose", "nodose", (), "other", None, "mg", ("s1",)),
+    }
+    return Content(
+        meta=meta,
+        sources={"s1": Source("s1", "S1", "Source one", "https://example.org/1")},
+        options=(),
+        medicines=medicines,
+        glossary=(),
+        crisis=Crisis("h", "c", "https://example.org", "911", (), "t"),
+        clinic_claims=(),
+        point_rules=(),
+        priorities=(),
+        questions_to_ask=(),
+        instruments={},
+        questionnaire=None,
+    )
+
+
+CONTENT = _content()
+
+
+def med(medicine: str = "sertraline", **overrides: Any) -> dict[str, Any]:
+    """An adequate, unsuccessful sertraline trial unless overridden."""
+    item: dict[str, Any] = {
+        "medicine": medicine,
+        "dose": 100.0,
+        "dose_unit": "mg",
+        "weeks": "6to8",
+        "adherence": "yes",
+        "helped": "little_or_none",
+        "side_effects": ["none"],
+        "stopped_reason": "did_not_help",
+        "added": ["none"],
+    }
+    item.update(overrides)
+    return item
+
+
+def phq(total: int, item9: int = 0) -> dict[str, str]:
+    """PHQ-9 answers adding up to total, with item 9 as given."""
+    rest = total - item9
+    assert 0 <= rest <= 24
+    values = [min(3, max(0, rest - 3 * i)) for i in range(8)]
+    answers = {f"phq9_{i + 1}": str(v) for i, v in enumerate(values)}
+    answers["phq9_9"] = str(item9)
+    return answers
+
+
+def gad(total: int) -> dict[str, str]:
+    return {f"gad7_{i + 1}": str(min(3, max(0, total - 3 * i))) for i in range(7)}
+
+
+def facts(answers: dict[str, Any]) -> frozenset[str]:
+    return derive_facts(answers, CONTENT)
+
+
+# One set of answers per fact that should produce it: every fact in the vocabulary is reachable.
+FACT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "item9_positive": phq(3, item9=1),
+    "phq9_moderately_severe_or_more": phq(15),
+    "phq9_severe": phq(20),
+    "gad7_moderate_or_more": gad(10),
+    "no_medicines_tried": {"medicines_any": "no"},
+    "one_medicine_tried": {"medicines_any": "yes", "medicines": [med()]},
+    "two_or_more_medicines_tried": {"medicines": [med(), med("escitalopram", dose=20.0)]},
+    "any_possibly_adequate_unsuccessful": {"medicines": [med()]},
+    "two_or_more_possibly_adequate_unsuccessful": {
+        "medicines": [med(), med("escitalopram", dose=10.0)]
+    },
+    "any_trial_short": {"medicines": [med(weeks="3to5")]},
+    "any_trial_dose_below_minimum": {"medicines": [med(dose=25.0)]},
+    "any_trial_dose_unknown": {"medicines": [med(dose=None)]},
+    "any_partial_response": {"medicines": [med(helped="some")]},
+    "stopped_for_side_effects": {"medicines": [med(stopped_reason="side_effects")]},
+    "side_effects_sexual_before": {"medicines": [med(side_effects=["sexual"])]},
+    "side_effects_weight_before": {"medicines": [med(side_effects=["weight", "sleep"])]},
+    "side_effects_blunting_before": {"medicines": [med(side_effects=["emotional_blunting"])]},
+    "taking_antidepressant_now": {"taking_now": "yes"},
+    "not_taking_antidepressant_now": {"taking_now": "no"},
+    "in_therapy_now": {"therapy_now": "yes"},
+    "not_in_therapy_now": {"therapy_now": "no"},
+    "long_episode": {"episode_length": "gt2y"},
+    "tried_talking_therapy": {"other_treatments": ["talking_therapy"]},
+    "tried_tms": {"other_treatments": ["tms"]},
+    "tried_ect": {"other_treatments": ["ect"]},
+    "tried_esketamine": {"other_treatments": ["esketamine"]},
+    "tried_ketamine": {"other_treatments": ["ketamine"]},
+    "high_blood_pressure": {"health": ["high_bp"]},
+    "heart_vessel_disease": {"health": ["heart_vessel"]},
+    "psychosis_or_bipolar": {"health": ["psychosis_bipolar"]},
+    "substance_use": {"health": ["substance_use"]},
+    "pregnancy_or_breastfeeding": {"health": ["pregnancy"]},
+    "seizures": {"health": ["seizures"]},
+    "memory_concerns": {"health": ["memory"]},
+    "visits_once_a_week_or_less": {"visits_per_week": "le1"},
+    "visits_twice_a_week_or_less": {"visits_per_week": "2"},
+    "visits_every_weekday_ok": {"visits_per_week": "5"},
+    "no_ride_home": {"ride_home": "no"},
+    "ride_home_unsure": {"ride_home": "not_sure"},
+    "cost_worry": {"cost_worry": "a_lot"},
+    "prefers_pills": {"preference": "pills"},
+    "prefers_talking": {"preference": "talking"},
+    "prefers_procedures": {"preference": "procedures"},
+    **{f"priority_{p}_high": {f"prio_{p}": "4"} for p in PRIORITY_IDS},
+}
+
+
+def test_every_known_fact_has_an_example() -> None:
+    assert set(FACT_EXAMPLES) == set(KNOWN_FACTS)
+
+
+@pytest.mark.parametrize("fact", sorted(FACT_EXAMPLES))
+def test_each_fact_is_derived_from_its_example(fact: str) -> None:
+    derived = facts(FACT_EXAMPLES[fact])
+    assert fact in derived
+    assert derived <= KNOWN_FACTS.keys()
+
+
+def test_no_answers_give_no_facts() -> None:
+    assert facts({}) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (14, set()),
+        (15, {"phq9_moderately_severe_or_more"}),
+        (19, {"phq9_moderately_severe_or_more"}),
+        (20, {"phq9_moderately_severe_or_more", "phq9_severe"}),
+    ],
+)
+def test_phq9_thresholds(total: int, expected: set[str]) -> None:
+    derived = facts(phq(total))
+    assert derived & {"phq9_moderately_severe_or_more", "phq9_severe"} == expected
+    assert "item9_positive" not in derived
+
+
+def test_incomplete_phq9_gives_no_severity_fact() -> None:
+    answers = phq(24)
+    del answers["phq9_1"]
+    assert "phq9_severe" not in facts(answers)
+    assert "phq9_moderately_severe_or_more" not in facts(answers)
+
+
+@pytest.mark.parametrize("total, expected", [(9, False), (10, True), (21, True)])
+def test_gad7_threshold(total: int, expected: bool) -> None:
+    assert ("gad7_moderate_or_more" in facts(gad(total))) is expected
+
+
+@pytest.mark.parametrize("value", ["1", "2", "3"])
+def test_item9_above_zero_is_positive(value: str) -> None:
+    assert "item9_positive" in facts({"phq9_9": value})
+
+
+def test_item9_zero_is_not_positive() -> None:
+    assert "item9_positive" not in facts({"phq9_9": "0"})
+
+
+@pytest.mark.parametrize("medicines_any", ["not_sure", "yes"])
+def test_not_sure_or_empty_list_is_not_no_medicines(medicines_any: str) -> None:
+    derived = facts({"medicines_any": medicines_any})
+    assert "no_medicines_tried" not in derived
+    assert "one_medicine_tried" not in derived
+
+
+def test_medicine_counts_are_exclusive() -> None:
+    two = facts({"medicines_any": "yes", "medicines": [med(), med()]})
+    assert "two_or_more_medicines_tried" in two
+    assert "one_medicine_tried" not in two
+    assert "no_medicines_tried" not in two
+
+
+def test_one_adequate_unsuccessful_is_not_two() -> None:
+    derived = facts({"medicines": [med(), med(helped="a_lot")]})
+    assert "any_possibly_adequate_unsuccessful" in derived
+    assert "two_or_more_possibly_adequate_unsuccessful" not in derived
+
+
+def test_stopped_after_one_week_for_side_effects_is_not_a_short_or_full_trial() -> None:
+    derived = facts(
+        {"medicines": [med(weeks="0to2", stopped_reason="side_effects", side_effects=["stomach"])]}
+    )
+    assert "stopped_for_side_effects" in derived
+    assert "any_trial_short" not in derived
+    assert "any_possibly_adequate_unsuccessful" not in derived
+
+
+def test_short_trial_stopped_for_another_reason_is_short() -> None:
+    derived = facts({"medicines": [med(weeks="0to2", stopped_reason="did_not_help")]})
+    assert "any_trial_short" in derived
+    assert "stopped_for_side_effects" not in derived
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        med(dose=None),
+        med("other", other_name="something"),
+        med("nodose"),
+    ],
+)
+def test_unknown_dose_or_medicine(item: dict[str, Any]) -> None:
+    derived = facts({"medicines": [item]})
+    assert "any_trial_dose_unknown" in derived
+    assert "any_trial_dose_below_minimum" not in derived
+    assert "any_possibly_adequate_unsuccessful" not in derived
+
+
+def test_adequate_trial_has_no_doubt_facts() -> None:
+    derived = facts({"medicines": [med()]})
+    assert not derived & {
+        "any_trial_short",
+        "any_trial_dose_below_minimum",
+        "any_trial_dose_unknown",
+        "any_partial_response",
+        "stopped_for_side_effects",
+    }
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("le1", {"visits_once_a_week_or_less", "visits_twice_a_week_or_less"}),
+        ("2", {"visits_twice_a_week_or_less"}),
+        ("3", set()),
+        ("5", {"visits_every_weekday_ok"}),
+        ("not_sure", set()),
+    ],
+)
+def test_visits(value: str, expected: set[str]) -> None:
+    assert facts({"visits_per_week": value}) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("a_lot", True),
+        ("some", True),
+        ("no", False),
+        ("not_sure", False),
+    ],
+)
+def test_cost_worry(value: str, expected: bool) -> None:
+    assert ("cost_worry" in facts({"cost_worry": value})) is expected
+
+
+@pytest.mark.parametrize("value", ["none", "not_sure"])
+def test_no_preference_gives_no_preference_fact(value: str) -> None:
+    assert facts({"preference": value}) == frozenset()
+
+
+def test_ride_home_yes_gives_no_fact() -> None:
+    assert facts({"ride_home": "yes"}) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "value, high",
+    [
+        ("0", False),
+        ("1", False),
+        ("2", False),
+        ("3", True),
+        ("4", True),
+        ("not_sure", False),
+    ],
+)
+def test_priority_high_only_for_3_or_4(value: str, high: bool) -> None:
+    assert ("priority_memory_high" in facts({"prio_memory": value})) is high
+
+
+def test_health_none_and_prefer_not_give_no_facts() -> None:
+    assert facts({"health": ["none"]}) == frozenset()
+    assert facts({"health": ["prefer_not"]}) == frozenset()
+
+
+def test_several_health_items() -> None:
+    derived = facts({"health": ["high_bp", "pregnancy", "seizures"]})
+    assert derived == {"high_blood_pressure", "pregnancy_or_breastfeeding", "seizures"}
+
+
+def test_other_treatments_none_gives_no_fact() -> None:
+    assert facts({"other_treatments": ["none"]}) == frozenset()
+
+
+def test_badly_shaped_answers_are_ignored_not_fatal() -> None:
+    answers: dict[str, Any] = {
+        "health": "high_bp",
+        "other_treatments": None,
+        "medicines": "sertraline",
+        "visits_per_week": 1,
+        "prio_chance": 4,
+    }
+    assert facts(answers) == frozenset()
+
+
+def test_malformed_medicine_items_count_as_unknown_trials() -> None:
+    derived = facts({"medicines": ["sertraline", None, med()]})
+    assert "two_or_more_medicines_tried" in derived
+    assert "any_trial_dose_unknown" in derived
+    assert "any_possibly_adequate_unsuccessful" in derived

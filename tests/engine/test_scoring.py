@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+
+from decision_aid.engine.scoring import (
+    Score,
+    gad7,
+    item9_positive,
+    phq9,
+    sure_flags_conflict,
+    sure_score,
+)
+
+
+def items(prefix: str, n: int, total: int) -> dict[str, str]:
+    """n item answers (each 0-3, as text) that add up to total."""
+    assert 0 <= total <= 3 * n
+    out = {}
+    left = total
+    for k in range(1, n + 1):
+        v = min(3, left)
+        out[f"{prefix}_{k}"] = str(v)
+        left -= v
+    return out
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
+)
+def test_phq9_bands_at_every_boundary(total: int, band: str) -> None:
+    assert phq9(items("phq9", 9, total)) == Score(total=total, band=band, answered=9, complete=True)
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
+)
+def test_gad7_bands_at_every_boundary(total: int, band: str) -> None:
+    assert gad7(items("gad7", 7, total)) == Score(total=total, band=band, answered=7, complete=True)
+
+
+def test_incomplete_phq9_has_no_total_or_band() -> None:
+    answers = items("phq9", 9, 27)
+    del answers["phq9_4"]
+    assert phq9(answers) == Score(total=None, band=None, answered=8, complete=False)
+    assert phq9({}) == Score(total=None, band=None, answered=0, complete=False)
+
+
+@pytest.mark.parametrize("bad", ["4", "-1", "x", "", None, True, 7, 1.5, ["1"]])
+def test_values_outside_0_to_3_do_not_count(bad: object) -> None:
+    answers: dict[str, object] = dict(items("gad7", 7, 7))
+    answers["gad7_7"] = bad
+    score = gad7(answers)
+    assert score.complete is False
+    assert score.total is None
+    assert score.answered == 6
+
+
+def test_integer_item_values_are_accepted() -> None:
+    answers = {f"phq9_{k}": 2 for k in range(1, 10)}
+    assert phq9(answers).total == 18
+
+
+def test_gad7_ignores_phq9_answers() -> None:
+    assert gad7(items("phq9", 9, 27)).answered == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "positive"),
+    [("0", False), ("1", True), ("2", True), ("3", True), (None, False), ("x", False), (2, True)],
+)
+def test_item9(value: object, positive: bool) -> None:
+    answers = {"phq9_9": value} if value is not None else {}
+    assert item9_positive(answers) is positive
+
+
+def test_item9_positive_even_when_total_is_minimal() -> None:
+    answers = items("phq9", 9, 0)
+    answers["phq9_9"] = "1"
+    assert phq9(answers).band == "minimal"
+    assert item9_positive(answers) is True
+
+
+@pytest.mark.parametrize(
+    ("answers", "score"),
+    [
+        ({"sure_1": "yes", "sure_2": "yes", "sure_3": "yes", "sure_4": "yes"}, 4),
+        ({"sure_1": "yes", "sure_2": "no", "sure_3": "yes", "sure_4": "yes"}, 3),
+        ({"sure_1": "no", "sure_2": "no", "sure_3": "no", "sure_4": "no"}, 0),
+        ({"sure_1": "yes", "sure_2": "yes", "sure_3": "yes"}, None),
+        ({"sure_1": "yes", "sure_2": "yes", "sure_3": "yes", "sure_4": "maybe"}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_sure_score(answers: dict[str, str] | None, score: int | None) -> None:
+    assert sure_score(answers) == score
+
+
+@pytest.mark.parametrize(("score", "flag"), [(None, False), (0, True), (3, True), (4, False)])
+def test_sure_flags_conflict_at_three_or_less(score: int | None, flag: bool) -> None:
+    assert sure_flags_conflict(score) is flag

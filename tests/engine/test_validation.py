@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decision_aid.content.questionnaire import Choice, Condition, Field, Page, Questionnaire
+from decision_aid.engine.validation import condition_holds, validate_page
+
+DETAILS_OK = {
+    "medicine": ["sertraline"],
+    "dose": ["50"],
+    "dose_unit": ["mg"],
+    "weeks": ["6to8"],
+}
+
+
+@pytest.fixture()
+def details(questionnaire: Questionnaire) -> Page:
+    return questionnaire.page("medicine_details")
+
+
+@pytest.fixture()
+def outcome(questionnaire: Questionnaire) -> Page:
+    return questionnaire.page("medicine_outcome")
+
+
+def errors_for(page: Page, form: dict[str, Any]) -> dict[str, str]:
+    return validate_page(page, form).errors
+
+
+# --- radios and selects ---------------------------------------------------------------------
+
+
+def test_radio_required(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("episode_length")
+    result = validate_page(page, {})
+    assert result.errors == {
+        "episode_length": "Select how long this episode of depression has lasted"
+    }
+    assert result.values == {}
+    assert result.raw == {"episode_length": ""}
+
+
+def test_radio_blank_and_whitespace_count_as_missing(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("episode_length")
+    assert "episode_length" in errors_for(page, {"episode_length": ["   "]})
+    assert "episode_length" in errors_for(page, {"episode_length": []})
+
+
+def test_radio_value_must_be_a_choice(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("episode_length")
+    result = validate_page(page, {"episode_length": ["forever"]})
+    # No invalid message of its own: falls back to the question's required message.
+    assert result.errors == {
+        "episode_length": "Select how long this episode of depression has lasted"
+    }
+    assert result.raw == {"episode_length": "forever"}
+
+
+def test_radio_accepts_a_choice(questionnaire: Questionnaire) -> None:
+    result = validate_page(questionnaire.page("episode_length"), {"episode_length": ["gt2y"]})
+    assert result.ok
+    assert result.values == {"episode_length": "gt2y"}
+
+
+def test_instrument_item_required_message(questionnaire: Questionnaire) -> None:
+    result = validate_page(questionnaire.page("phq9_9"), {})
+    assert result.errors["phq9_9"].startswith("Select how often you have been bothered by this")
+    assert validate_page(questionnaire.page("phq9_9"), {"phq9_9": ["4"]}).errors
+
+
+def test_select_value_must_be_a_listed_medicine(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "medicine": ["aspirin"]})
+    assert result.errors == {"medicine": "Select a medicine from the list"}
+
+
+def test_select_required(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "medicine": [""]})
+    assert result.errors == {"medicine": "Select which medicine you took"}
+
+
+def test_unknown_keys_are_ignored(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "csrf_token": ["abc"], "phq9_1": ["3"]})
+    assert result.ok
+    assert set(result.values) == {"medicine", "dose", "dose_unit", "weeks"}
+
+
+# --- checkboxes ---------------------------------------------------------------------------
+
+
+OUTCOME_OK = {
+    "adherence": ["yes"],
+    "helped": ["some"],
+    "side_effects": ["sexual"],
+    "stopped_reason": ["still_taking"],
+    "added": ["none"],
+}
+
+
+def test_checkboxes_required(outcome: Page) -> None:
+    result = validate_page(outcome, {**OUTCOME_OK, "added": []})
+    assert result.errors == {"added": "Select medicines you took alongside, or select 'None'"}
+
+
+def test_checkboxes_exclusive_choice_must_stand_alone(outcome: Page) -> None:
+    result = validate_page(outcome, {**OUTCOME_OK, "added": ["none", "lithium"]})
+    assert result.errors == {
+        "added": "Select medicines you took alongside, or select 'None' on its own"
+    }
+    assert result.raw["added"] == ["none", "lithium"]
+
+
+def test_checkboxes_two_exclusive_choices_together(questionnaire: Questionnaire) -> None:
+    result = validate_page(questionnaire.page("health"), {"health": ["none", "prefer_not"]})
+    assert "health" in result.errors
+
+
+def test_checkboxes_unknown_value(outcome: Page) -> None:
+    result = validate_page(outcome, {**OUTCOME_OK, "side_effects": ["sexual", "hair_loss"]})
+    assert set(result.errors) == {"side_effects"}
+
+
+def test_checkboxes_are_deduplicated_and_kept_in_choice_order(outcome: Page) -> None:
+    result = validate_page(
+        outcome, {**OUTCOME_OK, "side_effects": ["weight", "sexual", "weight", " sleep "]}
+    )
+    assert result.ok
+    assert result.values["side_effects"] == ["sexual", "weight", "sleep"]
+
+
+def test_outcome_page_all_good(outcome: Page) -> None:
+    result = validate_page(outcome, OUTCOME_OK)
+    assert result.ok
+    assert result.values == {
+        "adherence": "yes",
+        "helped": "some",
+        "side_effects": ["sexual"],
+        "stopped_reason": "still_taking",
+        "added": ["none"],
+    }
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("50", 50.0), ("50.5", 50.5), (" 75 ", 75.0), ("0.5", 0.5), (".5", 0.5), ("100000", 100000.0)],
+)
+def test_number_parses_plain_numbers(details: Page, typed: str, value: float) -> None:
+    result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
+    assert result.ok
+    assert result.values["dose"] == value
+    assert result.raw["dose"] == typed
+
+
+@pytest.mark.parametrize(
+    "typed", ["75 mg", "abc", "1e3", "1,000", "nan", "inf", "--5", "5.5.5", "½", "٥٠"]
+)
+def test_number_rejects_anything_else(details: Page, typed: str) -> None:
+    result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
+    assert result.errors == {"dose": "Enter the highest daily dose as a number, like 50"}
+    assert result.raw["dose"] == typed
+
+
+@pytest.mark.parametrize("typed", ["0", "-5", "0.001"])
+def test_number_too_small(details: Page, typed: str) -> None:
+    result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
+    assert result.errors == {"dose": "Highest daily dose must be more than 0"}
+
+
+def test_number_too_large(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "dose": ["100001"]})
+    assert result.errors == {"dose": "Highest daily dose must be 100,000 or less"}
+
+
+def test_optional_number_left_blank(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "dose": ["  "]})
+    assert result.ok
+    assert "dose" not in result.values
+
+
+def test_required_number() -> None:
+    page = Page(
+        id="p",
+        section="s",
+        heading="h",
+        fields=(Field(id="n", type="number", label="N", errors={"required": "Enter N"}),),
+    )
+    assert validate_page(page, {}).errors == {"n": "Enter N"}
+
+
+# --- text and reveal_if -------------------------------------------------------------------
+
+
+def test_other_name_required_when_revealed(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "medicine": ["other"]})
+    assert result.errors == {"other_name": "Enter the name of the medicine"}
+
+
+def test_other_name_too_long(details: Page) -> None:
+    posted = {**DETAILS_OK, "medicine": ["other"], "other_name": ["x" * 101]}
+    result = validate_page(details, posted)
+    assert result.errors == {"other_name": "Name of the medicine must be 100 characters or fewer"}
+
+
+def test_other_name_is_stripped(details: Page) -> None:
+    result = validate_page(
+        details, {**DETAILS_OK, "medicine": ["other"], "other_name": ["  Phenelzine \n"]}
+    )
+    assert result.ok
+    assert result.values["other_name"] == "Phenelzine"
+
+
+def test_hidden_field_is_dropped_and_not_checked(details: Page) -> None:
+    result = validate_page(details, {**DETAILS_OK, "other_name": ["x" * 500]})
+    assert result.ok
+    assert "other_name" not in result.values
+    assert result.raw["other_name"] == "x" * 500  # kept so the page can show it again
+
+
+def test_textarea_optional_and_max_length(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("own_questions")
+    assert validate_page(page, {}).ok
+    assert validate_page(page, {}).values == {}
+    assert validate_page(page, {"own_questions": ["x" * 1000]}).ok
+    too_long = validate_page(page, {"own_questions": ["x" * 1001]})
+    assert too_long.errors == {"own_questions": "Your questions must be 1000 characters or fewer"}
+    assert too_long.raw == {"own_questions": "x" * 1001}
+
+
+def test_textarea_windows_line_ends_count_once(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("own_questions")
+    text = "ab\r\n" * 333 + "a"  # 1,333 typed; 1,000 once each \r\n becomes \n
+    result = validate_page(page, {"own_questions": [text]})
+    assert result.ok
+    assert len(result.values["own_questions"]) == 1000
+
+
+def test_fallback_messages_never_say_invalid() -> None:
+    page = Page(
+        id="p",
+        section="s",
+        heading="h",
+        fields=(
+            Field(id="t", type="text", label="T", max_length=2, errors={"required": "Enter T"}),
+            Field(id="n", type="number", label="N", optional=True, minimum=1, maximum=2),
+            Field(id="r", type="radio", label="R", optional=True, choices=(Choice("a", "A"),)),
+        ),
+    )
+    result = validate_page(page, {"t": ["abc"], "n": ["x"], "r": ["b"]})
+    assert set(result.errors) == {"t", "n", "r"}
+    for text in result.errors.values():
+        assert "valid" not in text.lower()
+        assert "please" not in text.lower()
+    assert validate_page(page, {"t": ["ab"], "n": ["3"]}).errors == {"n": "Enter a smaller number"}
+    assert validate_page(page, {"t": ["ab"], "n": ["0"]}).errors == {"n": "Enter a bigger number"}
+
+
+def test_odd_form_shapes_do_not_raise(details: Page) -> None:
+    odd: dict[str, Any] = {
+        "medicine": "sertraline",
+        "dose": 50,
+        "dose_unit": [b"mg"],
+        "weeks": None,
+    }
+    result = validate_page(details, odd)
+    assert result.values["medicine"] == "sertraline"
+    assert result.values["dose_unit"] == "mg"
+    assert "weeks" in result.errors
+
+
+# --- conditions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cond", "values", "holds"),
+    [
+        (Condition("a", "equals", "yes"), {"a": "yes"}, True),
+        (Condition("a", "equals", "yes"), {"a": "no"}, False),
+        (Condition("a", "equals", "yes"), {}, False),
+        (Condition("a", "not_equals", "yes"), {"a": "no"}, True),
+        (Condition("a", "not_equals", "yes"), {"a": "yes"}, False),
+        (Condition("a", "in", ("1", "2")), {"a": "2"}, True),
+        (Condition("a", "in", ("1", "2")), {"a": "0"}, False),
+        (Condition("a", "contains", "tms"), {"a": ["ect", "tms"]}, True),
+        (Condition("a", "contains", "tms"), {"a": ["ect"]}, False),
+        (Condition("a", "contains", "tms"), {"a": "tms"}, False),
+        (Condition("a", "not_contains", "tms"), {"a": ["ect"]}, True),
+        (Condition("a", "not_contains", "tms"), {}, True),
+        (Condition("a", "not_contains", "tms"), {"a": ["tms"]}, False),
+        (Condition("a", "answered"), {"a": "x"}, True),
+        (Condition("a", "answered"), {"a": []}, False),
+        (Condition("a", "answered"), {}, False),
+        (Condition("a", "nonsense", "x"), {"a": "x"}, False),
+    ],
+)
+def test_condition_holds(cond: Condition, values: dict[str, Any], holds: bool) -> None:
+    assert condition_holds(cond, values) is holds
+
+
+# --- fuzz -----------------------------------------------------------------------------------
+
+_text = st.text(max_size=40)
+_value = st.one_of(
+    st.lists(_text, max_size=4),
+    _text,
+    st.none(),
+    st.integers(),
+    st.binary(max_size=8),
+    st.lists(st.one_of(_text, st.integers(), st.none()), max_size=3),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_validate_page_never_raises(questionnaire: Questionnaire, data: st.DataObject) -> None:
+    page = data.draw(st.sampled_from(questionnaire.pages))
+    ids = [f.id for f in page.fields]
+    choices = [c.value for f in page.fields for c in f.choices]
+    keys = st.one_of(st.sampled_from(ids or ["x"]), _text)
+    values = st.one_of(st.lists(st.one_of(st.sampled_from(choices or ["x"]), _text)), _value)
+    form = data.draw(st.dictionaries(keys, values, max_size=8))
+    result = validate_page(page, form)
+    assert set(result.values) <= set(ids)
+    assert set(result.errors) <= set(ids)
+    assert not set(result.values) & set(result.errors)
+    assert set(result.raw) == set(ids)
+    for f in page.fields:
+        if f.id in result.values and f.choices:
+            chosen = result.values[f.id]
+            allowed = {c.value for c in f.choices}
+            assert set(chosen if isinstance(chosen, list) else [chosen]) <= allowed
