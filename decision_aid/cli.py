@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app decision_aid db upgrade`, purge-expired, and the clinician ones."""
+"""Flask CLI commands: `flask --app decision_aid db upgrade` and purge-expired."""
 
 from __future__ import annotations
 

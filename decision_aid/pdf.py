@@ -11,6 +11,7 @@ import mimetypes
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 BASE_URL = "https://decision-aid.invalid/"
@@ -20,33 +21,50 @@ class FetchRefused(ValueError):
     pass
 
 
-def make_fetcher(static_dir: Path):  # type: ignore[no-untyped-def]
+def make_fetcher(static_dir: Path) -> Any:
+    """A WeasyPrint fetcher that serves our own /static/ files and refuses everything else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
     root = static_dir.resolve()
 
-    def fetch(url: str, *args, **kwargs):  # type: ignore[no-untyped-def]
-        parts = urlsplit(url)
-        if url.startswith("data:"):
-            raise FetchRefused("data URLs are not fetched")
-        if parts.scheme != "https" or parts.netloc != "decision-aid.invalid":
-            raise FetchRefused(f"refused to fetch {parts.scheme}: URL")
-        path = unquote(parts.path)
-        if not path.startswith("/static/"):
-            raise FetchRefused("only bundled static files are fetched")
-        target = (root / path.removeprefix("/static/")).resolve()
-        if root not in target.parents or not target.is_file():
-            raise FetchRefused("not a bundled file")
-        mime, _ = mimetypes.guess_type(target.name)
-        return {"string": target.read_bytes(), "mime_type": mime or "application/octet-stream",
-                "redirected_url": url}
+    class BundledFilesOnly(URLFetcher):  # type: ignore[misc]
+        refused: list[str]
 
-    return fetch
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"https"}, allow_redirects=False)
+            self.refused = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                target = _bundled_file(root, url)
+            except FetchRefused:
+                self.refused.append(url)
+                raise
+            mime, _ = mimetypes.guess_type(target.name)
+            return URLFetcherResponse(url, body=target.read_bytes(),
+                                      headers={"Content-Type": mime or "application/octet-stream"})
+
+    return BundledFilesOnly()
 
 
-def render_pdf(html: str, static_dir: Path) -> bytes:
+def _bundled_file(root: Path, url: str) -> Path:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.netloc != "decision-aid.invalid":
+        raise FetchRefused("only bundled static files are fetched")
+    path = unquote(parts.path)
+    if not path.startswith("/static/"):
+        raise FetchRefused("only bundled static files are fetched")
+    target = (root / path.removeprefix("/static/")).resolve()
+    if root not in target.parents or not target.is_file():
+        raise FetchRefused("not a bundled file")
+    return target
+
+
+def render_pdf(html: str, static_dir: Path, fetcher: Any = None) -> bytes:
     import weasyprint
 
     return weasyprint.HTML(string=html, base_url=BASE_URL,
-                           url_fetcher=make_fetcher(static_dir)).write_pdf()
+                           url_fetcher=fetcher or make_fetcher(static_dir)).write_pdf()
 
 
 class PdfCache:

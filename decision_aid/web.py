@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+import traceback
 from datetime import date
+from pathlib import Path
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .content import OPTION_FIELDS
@@ -33,6 +37,10 @@ def init_web(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     init_extensions(app)
+    if app.config.get("APP_ENV") == "production" and str(
+            app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        # Each worker process would count on its own, multiplying every limit by the workers.
+        log.warning("rate_limit_storage=memory: set RATELIMIT_STORAGE_URI to a shared Redis")
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     _register_errors(app)
@@ -123,9 +131,22 @@ def _register_errors(app: Flask) -> None:
         resp.headers["Retry-After"] = "5"
         return resp
 
+    @app.errorhandler(StaleDataError)
+    def stale_write(_exc: StaleDataError):  # type: ignore[no-untyped-def]
+        # Another tab or device saved this record first (row version moved on): keep theirs.
+        log.info("stale_write path=%s", request.path)
+        get_session().rollback()
+        return _conflict_page()
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         code = exc.code or 500
+        if isinstance(exc, SecurityError):
+            # A Host outside ALLOWED_HOSTS: no URL can be built for it, so no template either.
+            return Response("Bad request: this site does not answer to that host name.\n",
+                            400, mimetype="text/plain")
+        if code == 409:
+            return _conflict_page()
         template = {
             404: "errors/404.html",
             405: "errors/405.html",
@@ -134,13 +155,17 @@ def _register_errors(app: Flask) -> None:
         }.get(code, "errors/generic.html")
         return render_template(template, code=code, description=exc.name), code
 
+    def _conflict_page() -> tuple[str, int]:
+        return render_template("patient/conflict.html", page_url=request.path), 409
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         error_id = secrets.token_hex(4)
-        log.error("unhandled_error error_id=%s type=%s path=%s", error_id,
-                  type(exc).__name__, request.path)
-        try:
+        # Frames only, never the exception message: it could quote an answer.
+        frames = " < ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}"
+                            for f in reversed(traceback.extract_tb(exc.__traceback__)))
+        log.error("unhandled_error error_id=%s type=%s path=%s at %s", error_id,
+                  type(exc).__name__, request.path, frames)
+        with contextlib.suppress(Exception):  # the page must render whatever the DB state
             get_session().rollback()
-        except Exception:  # noqa: S110 - the page below must render whatever the DB state
-            pass
         return render_template("errors/500.html", error_id=error_id), 500

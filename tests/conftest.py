@@ -70,7 +70,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def app(app_config: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app(
+    app_config: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Flask]:
     monkeypatch.setenv("APP_ENV", "testing")
     upgrade(str(app_config["DATABASE_URL"]))
     application = create_app(app_config)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from decision_aid.db import Base
 from decision_aid import models  # noqa: F401  (registers the tables on Base.metadata)
+from decision_aid.db import Base
 
 config = context.config
 target_metadata = Base.metadata

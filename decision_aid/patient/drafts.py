@@ -62,7 +62,9 @@ def find_by_code(typed: str) -> Response | None:
     if record is None:
         return None
     days = int(current_app.config["SAVED_RETENTION_DAYS"])
-    updated = record.updated_at if record.updated_at.tzinfo else record.updated_at.replace(tzinfo=UTC)
+    updated = record.updated_at
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
     if updated < datetime.now(UTC) - timedelta(days=days):
         return None
     return record

@@ -62,7 +62,7 @@ def _question(ref: PageRef) -> Any:
         page = q.page(ref.page_id)
     except KeyError:
         abort(404)
-    if (page.loop == "") != (ref.index is None):
+    if router.repeats(page) != (ref.index is not None):
         abort(404)
     record = drafts.current()
     if record is None:
@@ -105,7 +105,7 @@ def _question(ref: PageRef) -> Any:
 
 
 def _first_loop_page(q: Any, loop: str) -> str:
-    return next(p.id for p in q.pages if p.loop == loop)
+    return next(p.id for p in q.pages if p.loop == loop and router.repeats(p))
 
 
 def _reachable(q: Any, answers: dict[str, Any], ref: PageRef) -> bool:
@@ -120,8 +120,8 @@ def _reachable(q: Any, answers: dict[str, Any], ref: PageRef) -> bool:
             break
     # A new loop item (index == number of items) is reachable from its list page.
     page = q.page(ref.page_id)
-    items = answers.get(page.loop, []) if page.loop else []
-    return bool(page.loop) and ref.index is not None and ref.index <= len(items or [])
+    items = router.loop_items(answers, page.loop) if page.loop else []
+    return router.repeats(page) and ref.index is not None and ref.index <= len(items)
 
 
 def _after(q: Any, answers: dict[str, Any], ref: PageRef, return_to: str) -> str:
@@ -178,7 +178,8 @@ def _render_page(record: Any, ref: PageRef, page: Any, values: dict[str, Any],
         "return_to": return_to,
         "rev": int(record.page_revisions.get(slug(ref), 0)),
         "section_title": q.section_title(page.section),
-        "instrument": drafts.content().instruments.get(page.instrument) if page.instrument else None,
+        "instrument": drafts.content().instruments.get(page.instrument)
+        if page.instrument else None,
         "next_url": ref_url(router.next_ref(q, record.answers, ref)),
         "crisis_prominent": record.flagged,
         "notice": notice,

@@ -22,6 +22,14 @@
         input.setAttribute("aria-expanded", input.checked ? "true" : "false");
       });
     }
+    var selectReveals = document.querySelectorAll("[data-reveal-select]");
+    selectReveals.forEach(function (panel) {
+      var select = document.getElementById(panel.getAttribute("data-reveal-select"));
+      if (!select) { return; }
+      var sync = function () { panel.hidden = select.value !== panel.getAttribute("data-reveal-value"); };
+      select.addEventListener("change", sync);
+      sync();
+    });
     if (reveals.length) {
       document.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (el) {
         el.addEventListener("change", syncReveals);

@@ -28,10 +28,10 @@ def test_hsts_only_over_https(client: FlaskClient) -> None:
 
 
 def test_static_files_are_cacheable_and_nosniff(client: FlaskClient) -> None:
-    resp = client.get("/static/css/app.css")
-    assert resp.status_code == 200
-    assert resp.headers["X-Content-Type-Options"] == "nosniff"
-    assert "no-store" not in resp.headers.get("Cache-Control", "")
+    with client.get("/static/css/app.css") as resp:
+        assert resp.status_code == 200
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "no-store" not in resp.headers.get("Cache-Control", "")
 
 
 def test_no_inline_script_or_style(client: FlaskClient, app: Flask) -> None:
