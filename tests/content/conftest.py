@@ -15,6 +15,7 @@ import pytest
 from decision_aid.content import Content, load_content
 from decision_aid.content.loader import DATA_DIR
 
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
