@@ -1,0 +1,56 @@
+"""Retention: stale drafts and expired saved summaries are purged; an expired code stops working."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+
+from decision_aid.db import get_session
+from decision_aid.models import AuditEvent, Response
+from tests.web.journey import finish, persona, walk
+
+
+def _count(app: Flask) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_purge_expired(client: FlaskClient, app: Flask, runner: FlaskCliRunner) -> None:
+    walk(client, app, persona())
+    finish(client)
+    client.post("/summary/save")  # saved: kept 365 days
+    draft_client = app.test_client()
+    draft_client.post("/start")  # unsaved draft: kept 30 days
+    assert _count(app) == 2
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0 and "Deleted 1 expired record(s)." in result.output
+    assert _count(app) == 1
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=366), tick=False):
+        result = runner.invoke(args=["purge-expired"])
+    assert "Deleted 1 expired record(s)." in result.output
+    assert _count(app) == 0
+    with app.app_context():
+        purges = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "purge"))
+        assert [p.detail for p in purges] == ["deleted=1", "deleted=1"]
+
+
+def test_expired_code_gets_the_same_answer_as_a_wrong_one(client: FlaskClient,
+                                                          app: Flask) -> None:
+    walk(client, app, persona())
+    finish(client)
+    client.post("/summary/save")
+    code = re.search(r'id="resume-code">([^<]+)<', client.get("/saved").get_data(True))
+    assert code
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=400), tick=False):
+        expired = app.test_client().post("/resume", data={"code": code.group(1)})
+        wrong = app.test_client().post("/resume", data={"code": "0000-0000-0000-0000"})
+    assert expired.status_code == wrong.status_code == 400
+    assert "could not find a summary with that code" in expired.get_data(as_text=True)
