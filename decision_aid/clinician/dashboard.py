@@ -1,0 +1,171 @@
+"""The dashboard: shared summaries newest first, filters, keyset pages, and open-by-code."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select, true, tuple_
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import audit, codes
+from ..crypto import keyed_hash
+from ..db import get_session
+from ..extensions import limiter
+from ..models import Response
+from .access import live_condition, remember_opened
+from .auth import as_utc
+from .blueprint import bp
+from .formatting import format_datetime
+
+PAGE_SIZE = 25
+FILTERS = {
+    "all": "All shared",
+    "flagged": "Safety flag",
+    "unreviewed": "Not reviewed",
+}
+
+MSG_CODE_EMPTY = "Enter the code from the person's saved summary"
+MSG_CODE_FORMAT = (
+    "Enter the code as 16 letters and numbers, like 7Q4M-9ZKD-3HXA-T8PV"
+)
+MSG_CODE_NO_MATCH = (
+    "No saved summary matches that code. Check the code with the person and try again"
+)
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: str
+    shared_at: str
+    flagged: bool
+    reviewed: bool
+    phq9_total: int | None
+    gad7_total: int | None
+    sure_score: int | None
+
+
+def encode_cursor(shared_at: datetime, response_id: str) -> str:
+    raw = f"{as_utc(shared_at).isoformat()}|{response_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str | None) -> tuple[datetime, str] | None:
+    if not value or len(value) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        when, response_id = raw.split("|", 1)
+        uuid.UUID(response_id)
+        return as_utc(datetime.fromisoformat(when)), response_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def feed_query(filter_name: str, after: tuple[datetime, str] | None) -> Select[tuple]:  # type: ignore[type-arg]
+    """Shared summaries, newest first, one page plus one row to tell if there is a next page.
+
+    The WHERE/ORDER BY follow ix_responses_shared_feed (shared, shared_at, id) and
+    ix_responses_flagged_feed (shared, flagged, shared_at, id) so each page is an index range
+    scan from the cursor, never an OFFSET.
+    """
+    stmt = select(
+        Response.id,
+        Response.shared_at,
+        Response.flagged,
+        Response.reviewed_at,
+        Response.phq9_total,
+        Response.gad7_total,
+        Response.sure_score,
+    ).where(Response.shared == true(), Response.shared_at.is_not(None), live_condition())
+    if filter_name == "flagged":
+        stmt = stmt.where(Response.flagged == true())
+    elif filter_name == "unreviewed":
+        stmt = stmt.where(Response.reviewed_at.is_(None))
+    if after is not None:
+        stmt = stmt.where(tuple_(Response.shared_at, Response.id) < tuple_(*after))
+    return stmt.order_by(Response.shared_at.desc(), Response.id.desc()).limit(PAGE_SIZE + 1)
+
+
+def load_feed(
+    filter_name: str, after: tuple[datetime, str] | None
+) -> tuple[list[FeedRow], str | None]:
+    rows = get_session().execute(feed_query(filter_name, after)).all()
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        last = rows[-1]
+        next_cursor = encode_cursor(last.shared_at, last.id)
+    feed = [
+        FeedRow(
+            id=r.id,
+            shared_at=format_datetime(r.shared_at),
+            flagged=bool(r.flagged),
+            reviewed=r.reviewed_at is not None,
+            phq9_total=r.phq9_total,
+            gad7_total=r.gad7_total,
+            sure_score=r.sure_score,
+        )
+        for r in rows
+    ]
+    return feed, next_cursor
+
+
+def _render_dashboard(errors: dict[str, str] | None = None) -> str:
+    filter_name = request.args.get("filter", "all")
+    if filter_name not in FILTERS:
+        filter_name = "all"
+    after = decode_cursor(request.args.get("after"))
+    rows, next_cursor = load_feed(filter_name, after)
+    errors = errors or {}
+    return render_template(
+        "clinician/dashboard.html",
+        rows=rows,
+        filters=FILTERS,
+        filter_name=filter_name,
+        next_cursor=next_cursor,
+        paged=after is not None,
+        errors=errors,
+        error_count=len(errors),
+    )
+
+
+@bp.get("/")
+def dashboard() -> str:
+    return _render_dashboard()
+
+
+def _find_by_code(typed: str) -> tuple[str | None, str, str]:
+    """(response id or None, error message, audit detail)."""
+    if not typed.strip():
+        return None, MSG_CODE_EMPTY, "empty"
+    canonical = codes.normalise(typed[:64])
+    if canonical is None:
+        return None, MSG_CODE_FORMAT, "format"
+    code_hash = keyed_hash(str(current_app.config["CODE_PEPPER"]), canonical)
+    response_id = get_session().scalar(
+        select(Response.id).where(Response.code_hash == code_hash, live_condition())
+    )
+    if response_id is None:
+        return None, MSG_CODE_NO_MATCH, "no_match"
+    return response_id, "", ""
+
+
+@bp.post("/open")
+@limiter.limit("10 per minute;60 per hour", deduct_when=lambda r: r.status_code != 303)
+def open_by_code() -> BaseResponse | tuple[str, int]:
+    response_id, message, detail = _find_by_code(request.form.get("code", ""))
+    clinician_id = int(current_user.id)
+    if response_id is None:
+        audit.record("open_by_code_failed", actor=current_user.actor, clinician_id=clinician_id,
+                     outcome="denied", detail=detail)
+        return _render_dashboard({"code": message}), 200
+    remember_opened(response_id)
+    audit.record("open_by_code", actor=current_user.actor, clinician_id=clinician_id,
+                 response_id=response_id)
+    return redirect(url_for("clinician.summary", response_id=response_id), 303)

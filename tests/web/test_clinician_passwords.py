@@ -1,0 +1,80 @@
+"""Password rules (ASVS 2.1) and argon2id hashing for clinician accounts."""
+
+from __future__ import annotations
+
+import pytest
+
+from decision_aid.passwords import (
+    MSG_LIKE_EMAIL,
+    MSG_TOO_COMMON,
+    MSG_TOO_LONG,
+    MSG_TOO_SHORT,
+    check_password,
+    hash_password,
+    hasher,
+    needs_rehash,
+    verify_password,
+)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("", MSG_TOO_SHORT),
+        ("a" * 11, MSG_TOO_SHORT),
+        ("x" * 129, MSG_TOO_LONG),
+        ("Password123!", MSG_TOO_COMMON),
+        ("password1234", MSG_TOO_COMMON),
+        ("P@ssw0rd2024!!", MSG_TOO_COMMON),
+        ("correcthorsebatterystaple", MSG_TOO_COMMON),
+        ("qwerty123456", MSG_TOO_COMMON),
+        ("abababababab", MSG_TOO_COMMON),
+        ("Welcome2025!", MSG_TOO_COMMON),
+    ],
+)
+def test_rejected_passwords(password: str, message: str) -> None:
+    assert check_password(password) == message
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "fifteen lowercase",  # no composition rules
+        "b" + "x7" * 5 + "q",  # 12 characters
+        ("orbit lantern plum " * 4)[:64],  # 64 characters
+        "Ω" * 6 + "kettle",  # non-ASCII counts characters, not bytes
+        ("orbit lantern plum " * 7)[:128],  # 128 characters
+    ],
+)
+def test_accepted_passwords(password: str) -> None:
+    assert check_password(password) is None
+
+
+def test_password_must_not_contain_the_email() -> None:
+    assert check_password("dr.rivera@clinic.example", email="dr.rivera@clinic.example") == (
+        MSG_LIKE_EMAIL
+    )
+    assert check_password("my name is dr.rivera ok", email="dr.rivera@clinic.example") == (
+        MSG_LIKE_EMAIL
+    )
+
+
+def test_hashes_are_argon2id_and_verify() -> None:
+    stored = hash_password("plum orbit lantern seventy", "fast")
+    assert stored.startswith("$argon2id$")
+    assert verify_password(stored, "plum orbit lantern seventy", "fast")
+    assert not verify_password(stored, "plum orbit lantern seventy!", "fast")
+    assert not verify_password("not a hash", "anything at all", "fast")
+    assert not needs_rehash(stored, "fast")
+    assert needs_rehash(stored, "default")  # a fast test hash is upgraded on next sign-in
+
+
+def test_same_password_typed_differently_normalises() -> None:
+    stored = hash_password("caf\u00e9 au lait at noon", "fast")
+    assert verify_password(stored, "cafe\u0301 au lait at noon", "fast")
+
+
+def test_production_parameters_meet_the_owasp_minimum() -> None:
+    ph = hasher("default")
+    assert ph.time_cost >= 2 and ph.memory_cost >= 19456 and ph.parallelism >= 1
+    assert ph.type.name == "ID"
