@@ -9,18 +9,7 @@ import pytest
 
 from decision_aid.content import Content, ContentError, load_content
 from decision_aid.content.facts import PRIORITY_IDS
-
-OPTION_IDS = (
-    "continue",
-    "adjust_dose",
-    "switch",
-    "add_medicine",
-    "talking_therapy",
-    "esketamine",
-    "iv_ketamine",
-    "tms",
-    "ect",
-)
+from tests.expected import OPTION_IDS
 
 
 def _option(doc: dict[str, Any], option_id: str) -> dict[str, Any]:

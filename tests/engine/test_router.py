@@ -22,6 +22,7 @@ from decision_aid.engine.router import (
     remove_item,
 )
 from decision_aid.engine.validation import validate_page
+from tests.expected import PRIORITY_IDS as PRIOS
 
 PHQ9 = [f"phq9_{k}" for k in range(1, 10)]
 GAD7 = [f"gad7_{k}" for k in range(1, 8)]
@@ -30,20 +31,6 @@ PRIORITY_PAGES = [
     "priorities_side_effects",
     "priorities_treatment_days",
     "priorities_practical",
-]
-PRIOS = [
-    "chance",
-    "speed",
-    "duration",
-    "sexual",
-    "weight",
-    "flat",
-    "strange_days",
-    "memory",
-    "visit_time",
-    "driving",
-    "cost",
-    "talking_vs_medicine",
 ]
 
 BASE: dict[str, Any] = {

@@ -24,19 +24,9 @@ from decision_aid.content.schema import (
     Source,
 )
 from decision_aid.engine.summary import build_summary
+from tests.expected import OPTION_IDS
 
 TODAY = date(2026, 11, 21)
-OPTION_IDS = (
-    "continue",
-    "adjust_dose",
-    "switch",
-    "add_medicine",
-    "talking_therapy",
-    "esketamine",
-    "iv_ketamine",
-    "tms",
-    "ect",
-)
 TOP_KEYS = {
     "content_version",
     "generated_on",

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.expected import OPTION_IDS
 from tests.web.journey import (
     ADEQUATE_UNSUCCESSFUL,
     current_record,
@@ -16,8 +17,7 @@ from tests.web.journey import (
 )
 
 OPTION_NAMES_RE = re.compile(r'<h3 class="option__heading" id="option-([a-z_]+)-heading">')
-ORDER = ["continue", "adjust_dose", "switch", "add_medicine", "talking_therapy", "esketamine",
-         "iv_ketamine", "tms", "ect"]
+ORDER = list(OPTION_IDS)
 
 
 def option_section(html: str, option_id: str) -> str:
