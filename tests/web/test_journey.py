@@ -30,7 +30,7 @@ def test_no_medicines_tried_gets_all_nine_options_in_order(client: FlaskClient, 
     walk(client, app, persona())
     html = finish(client)
     assert OPTION_NAMES_RE.findall(html) == ORDER
-    assert "The decision" in html
+    assert "What you are deciding" in html
     record = current_record(client, app)
     assert record.status == "completed"
     assert record.summary_snapshot["trial_counts"]["tried"] == 0
