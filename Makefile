@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 export NLTK_DATA := $(CURDIR)/.nltk_data
 
-.PHONY: install run serve test test-sqlite test-postgres lint bench lighthouse clean
+.PHONY: install run serve test test-sqlite test-postgres lint bench load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ run: install
 serve: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
+	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
-	  "decision_aid:create_app()"
+	  decision_aid.wsgi:app
 
 $(NLTK_DATA)/corpora/cmudict/cmudict: | install
 	$(BIN)/python tests/support/make_nltk_cmudict.py $(NLTK_DATA)
@@ -41,7 +42,7 @@ lint: install
 test: install $(NLTK_DATA)/corpora/cmudict/cmudict lint test-sqlite test-postgres
 
 test-sqlite: install
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgres"
 
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -51,6 +52,9 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python tests/bench/run_bench.py
+
+load: install
+	$(BIN)/python tests/load/run_load.py
 
 lighthouse: install
 	bash tests/support/lighthouse.sh

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 
 KNOWN_WEAK_KEYS = {"dev", "changeme", "secret", "development", "test", "please-change-me"}
 MIN_SECRET_BYTES = 32
+MIN_DISTINCT_CHARS = 10
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +43,14 @@ def load_dev_secrets(instance_path: Path) -> DevSecrets:
     return DevSecrets(data["secret_key"], data["code_pepper"], data["data_key"])
 
 
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs mean psycopg 3 here; psycopg2 is not installed."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -61,8 +70,10 @@ def settings_from_env(instance_path: Path, env: dict[str, str] | None = None) ->
         "SECRET_KEY": env.get("SECRET_KEY") or (dev.secret_key if dev else ""),
         "CODE_PEPPER": env.get("CODE_PEPPER") or (dev.code_pepper if dev else ""),
         "DATA_KEYS": env.get("DATA_KEYS") or (dev.data_key if dev else ""),
-        "DATABASE_URL": env.get("DATABASE_URL") or default_db,
+        "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # If Redis goes away, each worker keeps counting in memory instead of failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0") or 0),
         "ALLOWED_HOSTS": [h.strip() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()],
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024))),
@@ -88,16 +99,33 @@ def settings_from_env(instance_path: Path, env: dict[str, str] | None = None) ->
 def check_production(settings: dict[str, object]) -> None:
     """Refuse to start a production app with missing or weak secrets or the SQLite default."""
     problems: list[str] = []
-    key = str(settings.get("SECRET_KEY") or "")
-    if len(key.encode()) < MIN_SECRET_BYTES or key.lower() in KNOWN_WEAK_KEYS:
+    if _weak(str(settings.get("SECRET_KEY") or "")):
         problems.append("SECRET_KEY must be set to a random value of at least 32 bytes")
-    if len(str(settings.get("CODE_PEPPER") or "").encode()) < MIN_SECRET_BYTES:
+    if _weak(str(settings.get("CODE_PEPPER") or "")):
         problems.append("CODE_PEPPER must be set to a random value of at least 32 bytes")
-    if not settings.get("DATA_KEYS"):
-        problems.append("DATA_KEYS must hold at least one Fernet key")
+    if not _valid_data_keys(str(settings.get("DATA_KEYS") or "")):
+        problems.append("DATA_KEYS must hold one or more Fernet keys, separated by commas")
     if str(settings.get("DATABASE_URL", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if not settings.get("ALLOWED_HOSTS"):
         problems.append("ALLOWED_HOSTS must list the host names the app answers to")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _weak(value: str) -> bool:
+    # Too short, a well-known placeholder, or a repeated pattern such as "x" * 40.
+    return (len(value.encode()) < MIN_SECRET_BYTES or value.lower() in KNOWN_WEAK_KEYS
+            or len(set(value)) < MIN_DISTINCT_CHARS)
+
+
+def _valid_data_keys(value: str) -> bool:
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    if not keys:
+        return False
+    try:
+        for key in keys:
+            Fernet(key.encode())
+    except ValueError:
+        return False
+    return True

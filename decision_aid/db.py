@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from .config import normalise_database_url
 
 T = TypeVar("T")
 
@@ -18,26 +20,58 @@ class Base(DeclarativeBase):
     pass
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_DEFERRED = "sqlite_deferred_read"
+
+
+def _reading_request() -> bool:
+    return has_request_context() and request.method in READ_ONLY_METHODS
+
+
 def make_engine(url: str) -> Engine:
+    url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 5})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            # Let SQLAlchemy issue BEGIN itself (IMMEDIATE for writes) instead of pysqlite.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=5000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return _sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    """SQLite for development and small single-host use: WAL, a busy timeout, and write
+    transactions that take the write lock up front (BEGIN IMMEDIATE), so a writer waits for
+    the lock instead of failing with SQLITE_BUSY when it upgrades a read.
+
+    GET requests only read (apart from an audit row), so they begin DEFERRED and never queue
+    behind writers for the lock (WAL readers do not block). If such a transaction does write,
+    it first ends its read snapshot and begins IMMEDIATE, waiting for the lock like any writer;
+    rows it read earlier are still protected by the optimistic version check.
+    """
+    engine = create_engine(url, connect_args={"timeout": 5})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy issue BEGIN itself instead of pysqlite.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        deferred = _reading_request()
+        conn.info[_DEFERRED] = deferred
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_upgrade(conn, cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        if conn.info.get(_DEFERRED) and statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+            conn.info[_DEFERRED] = False
+            cursor.execute("COMMIT")  # nothing was written yet: this only ends the snapshot
+            cursor.execute("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def init_db(app: Flask) -> None:
@@ -75,5 +109,6 @@ def with_retry(work: Callable[[Session], T], attempts: int = 3, delay: float = 0
             last = exc
             if attempt + 1 < attempts:
                 time.sleep(delay * (attempt + 1))
-    assert last is not None
+    if last is None:
+        raise ValueError("attempts must be at least 1")
     raise last

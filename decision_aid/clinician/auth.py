@@ -48,7 +48,7 @@ WARN_SECONDS = 120
 
 FAILURE_MESSAGE = "Enter a correct email address and password"
 MSG_EMAIL_EMPTY = "Enter your email address"
-MSG_PASSWORD_EMPTY = "Enter your password"  # noqa: S105 - a message, not a secret
+MSG_PASSWORD_EMPTY = "Enter your password"  # noqa: S105  # nosec B105
 
 NOTICES = {
     "idle": "You were signed out because you had not done anything for {idle} minutes. "

@@ -180,7 +180,6 @@ def _render_page(record: Any, ref: PageRef, page: Any, values: dict[str, Any],
         "section_title": q.section_title(page.section),
         "instrument": drafts.content().instruments.get(page.instrument)
         if page.instrument else None,
-        "next_url": ref_url(router.next_ref(q, record.answers, ref)),
         "crisis_prominent": record.flagged,
         "notice": notice,
         "action_url": ref_url(ref),
