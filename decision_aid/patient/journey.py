@@ -125,14 +125,17 @@ def _reachable(q: Any, answers: dict[str, Any], ref: PageRef) -> bool:
 
 
 def _after(q: Any, answers: dict[str, Any], ref: PageRef, return_to: str) -> str:
+    nxt = router.next_ref(q, answers, ref)
+    # An interruption (crisis help) is never skipped, even when returning to Check your answers.
+    if nxt is not None and q.page(nxt.page_id).kind == "interruption":
+        return ref_url(nxt, return_to=return_to) if return_to else ref_url(nxt)
     if return_to == RETURN_TO_CHECK:
-        nxt = router.next_ref(q, answers, ref)
         # Stay on a new branch until it is answered, then go back to Check your answers.
         if nxt is not None and not router.is_answered(q, answers, nxt):
             return ref_url(nxt, return_to=RETURN_TO_CHECK)
         first = router.first_unanswered(q, answers)
         return ref_url(first, return_to=RETURN_TO_CHECK) if first else url_for("patient.check")
-    return ref_url(router.next_ref(q, answers, ref))
+    return ref_url(nxt)
 
 
 def _store(record: Any, answers: dict[str, Any], revisions: dict[str, int]) -> None:

@@ -16,18 +16,8 @@ from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
 from decision_aid.content.schema import Content
 from decision_aid.engine.facts import derive_facts
 from decision_aid.engine.summary import build_summary
+from tests.expected import OPTION_IDS
 
-OPTION_IDS = [
-    "continue",
-    "adjust_dose",
-    "switch",
-    "add_medicine",
-    "talking_therapy",
-    "esketamine",
-    "iv_ketamine",
-    "tms",
-    "ect",
-]
 BANNED = (
     "you should",
     "we recommend",
@@ -184,7 +174,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 def test_summary_always_lists_the_nine_options_the_same_way(answers: dict[str, Any]) -> None:
     data = build_summary(answers, content(), date(2026, 11, 21)).to_dict()
 
-    assert [o["id"] for o in data["options"]] == OPTION_IDS
+    assert [o["id"] for o in data["options"]] == list(OPTION_IDS)
     assert [o["position"] for o in data["options"]] == list(range(1, 10))
     field_keys = {frozenset(o["fields"]) for o in data["options"]}
     assert len(field_keys) == 1
@@ -207,7 +197,7 @@ def test_summary_always_lists_the_nine_options_the_same_way(answers: dict[str, A
     assert 1 <= len(rows) <= 5
     assert [r["priority_id"] for r in rows] == data["comparison"]["priority_ids"]
     for row in rows:
-        assert [c["option_id"] for c in row["cells"]] == OPTION_IDS
+        assert [c["option_id"] for c in row["cells"]] == list(OPTION_IDS)
 
     medicines = answers.get("medicines", [])
     counts = data["trial_counts"]

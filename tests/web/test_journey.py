@@ -128,6 +128,19 @@ def test_check_answers_change_link_returns_to_check(client: FlaskClient, app: Fl
     assert resp.headers["Location"] == "/check"
 
 
+def test_item9_changed_from_check_answers_still_interrupts(client: FlaskClient,
+                                                          app: Flask) -> None:
+    walk(client, app, persona())
+    assert not current_record(client, app).flagged
+    resp = client.post("/q/phq9_9", data={"phq9_9": "1", "return_to": "check"})
+    assert resp.headers["Location"] == "/q/crisis?return_to=check"
+    page = client.get("/q/crisis?return_to=check").get_data(as_text=True)
+    assert "988" in page and 'href="/check"' in page
+    resp = client.post("/q/crisis", data={"return_to": "check"})
+    assert resp.headers["Location"] == "/check"
+    assert current_record(client, app).flagged
+
+
 def test_changing_an_answer_opens_the_new_branch_first(client: FlaskClient, app: Flask) -> None:
     walk(client, app, persona())
     resp = client.post("/q/medicines_any", data={"medicines_any": "yes", "return_to": "check"})
