@@ -2,14 +2,20 @@
 
 The fetcher refuses every URL that is not one of our own /static/ files, so text a patient typed
 can never make the renderer read a local file or reach the network. Saved summaries are immutable,
-so their PDFs are cached per (record, version, view) in a small in-process LRU.
+so their PDFs are cached per (record, version, view) in a small in-process LRU. Rendering runs
+in a separate renderer process (render_pdf_isolated) with a time limit.
 """
 
 from __future__ import annotations
 
+import atexit
 import mimetypes
+import multiprocessing
 import threading
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -65,6 +71,55 @@ def render_pdf(html: str, static_dir: Path, fetcher: Any = None) -> bytes:
 
     return weasyprint.HTML(string=html, base_url=BASE_URL,
                            url_fetcher=fetcher or make_fetcher(static_dir)).write_pdf()
+
+
+class PdfTimeout(RuntimeError):
+    """The renderer took longer than allowed; the renderer process is replaced."""
+
+
+_renderer: ProcessPoolExecutor | None = None
+_renderer_lock = threading.Lock()
+
+
+def _renderer_pool() -> ProcessPoolExecutor:
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None:
+            # forkserver: the renderer starts from a clean interpreter (never a fork of a
+            # threaded web worker) and keeps WeasyPrint's memory out of the web workers.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["decision_aid.pdf"])
+            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            atexit.register(_shutdown_renderer)
+        return _renderer
+
+
+def _shutdown_renderer() -> None:
+    global _renderer
+    with _renderer_lock:
+        pool, _renderer = _renderer, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def render_pdf_isolated(html: str, static_dir: Path, timeout: float = 60.0) -> bytes:
+    """Render in a separate renderer process, with a time limit."""
+    global _renderer
+    future = _renderer_pool().submit(render_pdf, html, static_dir)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout as exc:
+        with _renderer_lock:
+            pool, _renderer = _renderer, None
+        if pool is not None:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise PdfTimeout("PDF rendering took too long") from exc
+    except BrokenProcessPool:
+        with _renderer_lock:
+            _renderer = None
+        return _renderer_pool().submit(render_pdf, html, static_dir).result(timeout=timeout)
 
 
 class PdfCache:

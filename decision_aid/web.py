@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .content import OPTION_FIELDS
 from .db import get_session
 from .extensions import init_extensions
+from .pdf import PdfTimeout
 
 log = logging.getLogger("decision_aid")
 
@@ -137,6 +138,15 @@ def _register_errors(app: Flask) -> None:
         log.info("stale_write path=%s", request.path)
         get_session().rollback()
         return _conflict_page()
+
+    @app.errorhandler(PdfTimeout)
+    def pdf_timeout(exc: PdfTimeout):  # type: ignore[no-untyped-def]
+        error_id = secrets.token_hex(4)
+        log.error("pdf_timeout error_id=%s path=%s", error_id, request.path)
+        resp = current_app.make_response(
+            (render_template("errors/pdf_timeout.html", error_id=error_id), 503))
+        resp.headers["Retry-After"] = "10"
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

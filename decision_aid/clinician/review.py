@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import audit
 from ..db import get_session
 from ..models import Clinician, Response, utcnow
-from ..pdf import PdfCache, render_pdf
+from ..pdf import PdfCache, render_pdf_isolated
 from . import labels as L
 from .access import load_reviewable
 from .blueprint import bp
@@ -178,7 +178,7 @@ def summary_pdf(response_id: str) -> FlaskResponse:
     key = (response.id, str(response.version), "clinician")
     pdf = cache.get(key)
     if pdf is None:
-        pdf = render_pdf(_render(response, "pdf"), Path(str(current_app.static_folder)))
+        pdf = render_pdf_isolated(_render(response, "pdf"), Path(str(current_app.static_folder)))
         cache.put(key, pdf)
     actor, clinician_id = _actor()
     audit.record("pdf", actor=actor, clinician_id=clinician_id, response_id=response.id)

@@ -14,7 +14,7 @@ from ..codes import display, new_code
 from ..db import get_session
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..extensions import limiter
-from ..pdf import PdfCache, render_pdf
+from ..pdf import PdfCache, render_pdf_isolated
 from . import bp, drafts
 
 NEW_CODE_KEY = "new_code"
@@ -138,7 +138,7 @@ def pdf() -> Any:
     if data is None:
         html = render_template("patient/pdf.html", record=record, s=record.summary_snapshot,
                                code=code, printed_on=datetime.now(UTC))
-        data = render_pdf(html, Path(current_app.static_folder or "static"))
+        data = render_pdf_isolated(html, Path(current_app.static_folder or "static"))
         cache.put(key, data)
     audit.record("patient_pdf", actor="patient", response_id=record.id)
     response = make_response(data)

@@ -55,3 +55,35 @@ def test_typed_html_is_escaped_on_screen_print_and_pdf(client: FlaskClient, app:
                           check=True).stdout
     assert "<script>alert(1)</script>" in text  # shown as text, not run or fetched
     assert "root:" not in text
+
+
+def test_renderer_runs_in_its_own_process_with_a_time_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    import pytest
+
+    from decision_aid import pdf
+
+    pool = pdf._renderer_pool()
+    assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
+    slow = "<p>x</p>" * 20000
+    with pytest.raises(pdf.PdfTimeout):
+        pdf.render_pdf_isolated(slow, STATIC, timeout=0.01)
+    # A fresh renderer takes over after a timeout.
+    assert pdf.render_pdf_isolated("<p>again</p>", STATIC).startswith(b"%PDF")
+
+
+def test_pdf_timeout_gets_a_clear_page(client: FlaskClient, app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from decision_aid import pdf
+    from decision_aid.patient import keep
+
+    walk(client, app, persona())
+    finish(client)
+
+    def too_slow(*_args: object, **_kwargs: object) -> bytes:
+        raise pdf.PdfTimeout("too slow")
+
+    monkeypatch.setattr(keep, "render_pdf_isolated", too_slow)
+    resp = client.get("/summary/pdf")
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "10"
+    assert "taking too long" in resp.get_data(as_text=True)
