@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
 from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
-from decision_aid.content.schema import Content, Crisis, Medicine, Meta, Source
+from decision_aid.content.schema import Content, Crisis, Medicine, Source
 from decision_aid.engine.facts import derive_facts
+from tests.engine.factories import make_meta
 
 
 def _content() -> Content:
     """Only the medicines catalogue matters to facts; the rest is the smallest valid filler."""
-    meta = Meta(
-        version="test",
-        published=date(2026, 1, 1),
-        next_review=date(2027, 1, 1),
-        update_policy="u",
-        funding="f",
-        conflicts="c",
-        authors="a",
-        evidence_method="e",
-        decision="d",
-        condition=("c",),
-        reading_grade=7.0,
-        option_order_note="n",
-    )
+    meta = make_meta()
     medicines = {
         "sertraline": Medicine(
             "sertraline", "sertraline", ("Zoloft",), "SSRI", 50.0, "mg", ("s1",)

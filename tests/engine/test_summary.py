@@ -16,7 +16,6 @@ from decision_aid.content.schema import (
     Content,
     Crisis,
     Medicine,
-    Meta,
     Option,
     PointRule,
     Priority,
@@ -24,6 +23,7 @@ from decision_aid.content.schema import (
     Source,
 )
 from decision_aid.engine.summary import build_summary
+from tests.engine.factories import make_meta
 from tests.expected import OPTION_IDS
 
 TODAY = date(2026, 11, 21)
@@ -107,18 +107,9 @@ def _option(oid: str) -> Option:
 
 
 def make_content() -> Content:
-    meta = Meta(
+    meta = make_meta(
         version="9.9.9",
-        published=date(2026, 1, 1),
-        next_review=date(2027, 1, 1),
-        update_policy="u",
-        funding="f",
-        conflicts="c",
-        authors="a",
-        evidence_method="e",
         decision="Which treatment to try next for depression",
-        condition=("c",),
-        reading_grade=7.0,
         option_order_note="least to most intensive",
     )
     # Sources deliberately not in the order they are first cited; src_unused is never cited.
