@@ -17,7 +17,7 @@ def register_cli(app: Flask) -> None:
         """Database schema commands."""
 
     @db_group.command("upgrade")
-    @click.argument("revision", default="head")
+    @click.argument("revision", default="heads")
     def db_upgrade(revision: str) -> None:
         """Apply the Alembic migrations (default: up to the newest)."""
         migrate.upgrade(str(current_app.config["DATABASE_URL"]), revision)
