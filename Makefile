@@ -1,23 +1,48 @@
-# Thin wrappers. Every target creates .venv and installs the locked dependencies when missing.
+# Thin wrappers. Serving targets install the runtime lock only; test targets add the dev lock.
+# A target reinstalls when its lock file changes. `make lock` regenerates both locks from
+# pyproject.toml (existing pins are kept; new dependencies are resolved and pinned).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+UV_VERSION ?= 0.13.9
+RUNTIME_LOCK := requirements/runtime.lock
+DEV_LOCK     := requirements/dev.lock
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+THREADS ?= 4
+# yes: a mypy error fails `make test`; no: errors are printed and the run goes on.
+TYPECHECK_REQUIRED ?= no
 export NLTK_DATA := $(CURDIR)/.nltk_data
 
-.PHONY: install run serve test test-sqlite test-postgres lint bench load lighthouse clean
+.PHONY: install install-dev lock run serve test test-sqlite test-postgres lint typecheck \
+	bench load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.runtime-installed: $(RUNTIME_LOCK) | $(UV)
+	$(UV) pip install -q --python $(BIN)/python -r $(RUNTIME_LOCK)
 	@touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.dev-installed: $(DEV_LOCK) $(VENV)/.runtime-installed | $(UV)
+	$(UV) pip install -q --python $(BIN)/python -r $(DEV_LOCK)
+	@touch $@
+
+install: $(VENV)/.runtime-installed
+
+install-dev: $(VENV)/.dev-installed
+
+# The dev lock is constrained by the runtime lock, so both pin the same serving packages.
+lock: | $(UV)
+	$(UV) pip compile -q pyproject.toml --python-version 3.11 \
+	  --custom-compile-command "make lock" -o $(RUNTIME_LOCK)
+	$(UV) pip compile -q pyproject.toml --extra dev --python-version 3.11 \
+	  -c $(RUNTIME_LOCK) --custom-compile-command "make lock" -o $(DEV_LOCK)
 
 run: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
@@ -25,39 +50,43 @@ run: install
 
 serve: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+	  --bind $(HOST):$(PORT) \
 	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
 	  decision_aid.wsgi:app
 
-$(NLTK_DATA)/corpora/cmudict/cmudict: | install
+$(NLTK_DATA)/corpora/cmudict/cmudict: | install-dev
 	$(BIN)/python tests/support/make_nltk_cmudict.py $(NLTK_DATA)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r decision_aid -ll -c pyproject.toml
 
+typecheck: install-dev
+	$(BIN)/python -m mypy || [ "$(TYPECHECK_REQUIRED)" != yes ]
+
 # The whole suite on SQLite, then the database-touching suites again on PostgreSQL when
 # TEST_DATABASE_URL is set (.ci/run sets it after starting the local cluster).
-test: install $(NLTK_DATA)/corpora/cmudict/cmudict lint test-sqlite test-postgres
+test: install-dev $(NLTK_DATA)/corpora/cmudict/cmudict lint typecheck test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install-dev
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgres"
 
-test-postgres: install
+test-postgres: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/web tests/db; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL pass skipped (CI sets it)"; \
 	  if [ "$$CI" = "true" ]; then exit 1; fi; fi
 
-bench: install
+bench: install-dev
 	$(BIN)/python tests/bench/run_bench.py
 
-load: install
+load: install-dev
 	$(BIN)/python tests/load/run_load.py
 
-lighthouse: install
+lighthouse: install-dev
 	bash tests/support/lighthouse.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-output bench-output
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output bench-output
