@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 PHQ9_BANDS: tuple[tuple[int, str], ...] = (
     (20, "severe"),
@@ -23,6 +24,49 @@ GAD7_BANDS: tuple[tuple[int, str], ...] = (
     (0, "minimal"),
 )
 SURE_ITEMS: tuple[str, ...] = ("sure_1", "sure_2", "sure_3", "sure_4")
+
+
+class _HasRaw(Protocol):
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
+
+
+AnswersLike = Mapping[str, Any] | _HasRaw
+
+
+def answer_values(answers: AnswersLike | None) -> Mapping[str, Any]:
+    """The stored answers behind an Answers value (INTERFACES §2) or a plain mapping."""
+    if answers is None:
+        return {}
+    if isinstance(answers, Mapping):
+        return answers
+    raw = answers.raw
+    return raw if isinstance(raw, Mapping) else {}
+
+
+class Item9Severity(StrEnum):
+    """PHQ-9 item 9 ("thoughts that you would be better off dead, or of hurting yourself")."""
+
+    NOT_ANSWERED = "not_answered"
+    NONE = "none"                          # "Not at all" (0)
+    SEVERAL_DAYS = "several_days"          # 1
+    MORE_THAN_HALF = "more_than_half"      # 2: "More than half the days"
+    NEARLY_EVERY_DAY = "nearly_every_day"  # 3
+
+    @property
+    def positive(self) -> bool:
+        return self in _POSITIVE
+
+
+_POSITIVE = frozenset(
+    {Item9Severity.SEVERAL_DAYS, Item9Severity.MORE_THAN_HALF, Item9Severity.NEARLY_EVERY_DAY}
+)
+_ITEM9_BY_VALUE = {
+    0: Item9Severity.NONE,
+    1: Item9Severity.SEVERAL_DAYS,
+    2: Item9Severity.MORE_THAN_HALF,
+    3: Item9Severity.NEARLY_EVERY_DAY,
+}
 
 
 @dataclass(frozen=True)
@@ -52,9 +96,10 @@ def _band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
 
 
 def _score(
-    answers: Mapping[str, Any], prefix: str, n: int, bands: tuple[tuple[int, str], ...]
+    answers: AnswersLike, prefix: str, n: int, bands: tuple[tuple[int, str], ...]
 ) -> Score:
-    values = [_item_value(answers.get(f"{prefix}_{k}")) for k in range(1, n + 1)]
+    raw = answer_values(answers)
+    values = [_item_value(raw.get(f"{prefix}_{k}")) for k in range(1, n + 1)]
     given = [v for v in values if v is not None]
     if len(given) < n:
         return Score(total=None, band=None, answered=len(given), complete=False)
@@ -62,20 +107,27 @@ def _score(
     return Score(total=total, band=_band(total, bands), answered=n, complete=True)
 
 
-def phq9(answers: Mapping[str, Any]) -> Score:
+def phq9(answers: AnswersLike) -> Score:
     """PHQ-9 total 0-27 with its band (Kroenke 2001)."""
     return _score(answers, "phq9", 9, PHQ9_BANDS)
 
 
-def gad7(answers: Mapping[str, Any]) -> Score:
+def gad7(answers: AnswersLike) -> Score:
     """GAD-7 total 0-21 with its band (Spitzer 2006)."""
     return _score(answers, "gad7", 7, GAD7_BANDS)
 
 
-def item9_positive(answers: Mapping[str, Any]) -> bool:
+def item9_severity(answers: AnswersLike) -> Item9Severity:
+    """How often item 9 was answered: every answer above "Not at all" is positive."""
+    value = _item_value(answer_values(answers).get("phq9_9"))
+    if value is None:
+        return Item9Severity.NOT_ANSWERED
+    return _ITEM9_BY_VALUE[value]
+
+
+def item9_positive(answers: AnswersLike) -> bool:
     """PHQ-9 item 9 answered above 0: any thoughts of being better off dead or of self-harm."""
-    value = _item_value(answers.get("phq9_9"))
-    return value is not None and value > 0
+    return item9_severity(answers).positive
 
 
 def sure_score(sure_answers: Mapping[str, Any] | None) -> int | None:

@@ -3,9 +3,12 @@ from __future__ import annotations
 import pytest
 
 from decision_aid.engine.scoring import (
+    Item9Severity,
     Score,
+    answer_values,
     gad7,
     item9_positive,
+    item9_severity,
     phq9,
     sure_flags_conflict,
     sure_score,
@@ -100,6 +103,44 @@ def test_item9_positive_even_when_total_is_minimal() -> None:
     answers["phq9_9"] = "1"
     assert phq9(answers).band == "minimal"
     assert item9_positive(answers) is True
+
+
+@pytest.mark.parametrize(
+    ("value", "severity"),
+    [
+        ("0", Item9Severity.NONE),
+        ("1", Item9Severity.SEVERAL_DAYS),
+        ("2", Item9Severity.MORE_THAN_HALF),
+        ("3", Item9Severity.NEARLY_EVERY_DAY),
+        (3, Item9Severity.NEARLY_EVERY_DAY),
+        (None, Item9Severity.NOT_ANSWERED),
+        ("4", Item9Severity.NOT_ANSWERED),
+        (True, Item9Severity.NOT_ANSWERED),
+    ],
+)
+def test_item9_severity_tells_several_days_from_most_days(
+    value: object, severity: Item9Severity
+) -> None:
+    answers = {"phq9_9": value} if value is not None else {}
+    assert item9_severity(answers) is severity
+    # Every answer above "Not at all" is positive, whatever its severity.
+    assert severity.positive is (value in {"1", "2", "3", 3})
+    assert item9_positive(answers) is severity.positive
+
+
+class _Wrapped:
+    """Stands in for engine.answers.Answers: anything with a read-only .raw mapping."""
+
+    def __init__(self, raw: dict[str, object]) -> None:
+        self.raw = raw
+
+
+def test_scores_accept_an_answers_value_as_well_as_a_mapping() -> None:
+    raw: dict[str, object] = {**items("phq9", 9, 12), "phq9_9": "2"}
+    wrapped = _Wrapped(raw)
+    assert phq9(wrapped) == phq9(raw)
+    assert item9_severity(wrapped) is Item9Severity.MORE_THAN_HALF
+    assert answer_values(None) == {}
 
 
 @pytest.mark.parametrize(
