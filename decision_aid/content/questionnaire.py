@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .records import ContentError, build, read_toml
+
+if TYPE_CHECKING:
+    from .schema import Instrument
 
 FIELD_TYPES = {"radio", "checkboxes", "select", "number", "text", "textarea"}
 PAGE_KINDS = {"question", "interruption", "loop_list"}
 CONDITION_OPS = {"equals", "not_equals", "in", "contains", "not_contains", "answered"}
-ERROR_KEYS = {"required", "too_long", "not_number", "too_small", "too_large", "invalid"}
+ERROR_KEYS = {
+    "required", "too_long", "not_number", "too_small", "too_large", "invalid", "too_many",
+}
+WORDINGS = ("patient", "summary", "clinician")
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,15 @@ class Choice:
     label: str
     hint: str = ""
     exclusive: bool = False  # checkboxes: "None of these" style answers that stand alone
+    summary_label: str = ""  # how the summary says it, when not the same as the question's label
+    clinician_label: str = ""  # how the clinician review says it
+
+    def wording(self, wording: str = "patient") -> str:
+        if wording == "clinician":
+            return self.clinician_label or self.summary_label or self.label
+        if wording == "summary":
+            return self.summary_label or self.label
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
+    max_choices: int | None = None  # checkboxes: at most this many (too_many beyond it)
     suffix: str = ""
     width: str = ""
     errors: dict[str, str] = field(default_factory=dict)
@@ -58,6 +77,9 @@ class Page:
     applies_if: tuple[Condition, ...] = ()  # all must hold
     instrument: str = ""
     button: str = "Continue"
+    # A loop page's heading once the item has a name: "How {name} went for you".
+    named_heading: str = ""
+    glance: bool = False  # shows the options at a glance above its fields (the values page)
 
 
 @dataclass(frozen=True)
@@ -71,25 +93,47 @@ class Questionnaire:
     version: str
     sections: tuple[Section, ...]
     pages: tuple[Page, ...]
+    _page_index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _fields: dict[str, Field] = field(init=False, repr=False, compare=False)
+    _titles: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_page_index", {p.id: i for i, p in enumerate(self.pages)})
+        object.__setattr__(self, "_fields", {f.id: f for p in self.pages for f in p.fields})
+        object.__setattr__(self, "_titles", {s.id: s.title for s in self.sections})
 
     def page(self, page_id: str) -> Page:
-        for p in self.pages:
-            if p.id == page_id:
-                return p
-        raise KeyError(page_id)
+        return self.pages[self._page_index[page_id]]
+
+    def position(self, page_id: str) -> int:
+        """Where the page sits in journey order."""
+        return self._page_index[page_id]
+
+    def has_page(self, page_id: str) -> bool:
+        return page_id in self._page_index
+
+    def field(self, field_id: str) -> Field:
+        return self._fields[field_id]
 
     def section_title(self, section_id: str) -> str:
-        for s in self.sections:
-            if s.id == section_id:
-                return s.title
-        raise KeyError(section_id)
+        return self._titles[section_id]
+
+    def choice_label(self, field_id: str, value: str, wording: str = "patient") -> str:
+        """The words for one stored choice: "patient" (the question's own), "summary" or
+        "clinician" wording, each falling back to the one before. An unknown value is shown as
+        it was stored, so nothing typed is lost."""
+        if wording not in WORDINGS:
+            raise ValueError(f"unknown wording {wording!r}")
+        f = self._fields.get(field_id)
+        for choice in f.choices if f is not None else ():
+            if choice.value == value:
+                return choice.wording(wording)
+        return value
 
 
-def load_questionnaire(data_dir: Path, instruments: dict[str, Any]) -> Questionnaire:
-    """Read questionnaire.toml; PHQ-9 and GAD-7 pages are expanded from instruments.toml."""
-    from .loader import ContentError, _read, build
-
-    raw = _read(data_dir, "questionnaire.toml")
+def load_questionnaire(data_dir: Path, instruments: Mapping[str, Instrument]) -> Questionnaire:
+    """Read questionnaire.toml; PHQ-9 and GAD-7 pages take their items from instruments.toml."""
+    raw = read_toml(data_dir, "questionnaire.toml")
     choice_sets: dict[str, list[dict[str, Any]]] = raw.get("choice_sets", {})
     sections = tuple(
         build(Section, s, f"section[{i}]") for i, s in enumerate(raw.get("section", []))
@@ -100,12 +144,11 @@ def load_questionnaire(data_dir: Path, instruments: dict[str, Any]) -> Questionn
         where = f"page[{i}]"
         row = dict(row)
         if "instrument_items" in row:
-            # Expand e.g. instrument_items = "phq9" into one page per verbatim item.
             inst_id = row.pop("instrument_items")
             inst = instruments.get(inst_id)
             if inst is None:
                 raise ContentError(f"{where}: unknown instrument '{inst_id}'")
-            pages.extend(_instrument_pages(inst, row, where))
+            pages.append(_instrument_page(inst, row, where))
             continue
         applies_if = _conditions(row.pop("applies_if", []), f"{where}.applies_if")
         fields = []
@@ -121,9 +164,12 @@ def load_questionnaire(data_dir: Path, instruments: dict[str, Any]) -> Questionn
                 if name not in choice_sets:
                     raise ContentError(f"{where}.field[{j}]: unknown choice_set '{name}'")
                 f["choices"] = choice_sets[name]
+            if f.pop("choices_from", None) == "priorities":
+                # The values page offers the priorities themselves, in their own words.
+                f["choices"] = _priority_choices(data_dir)
             fields.append(f)
-        row["field"] = fields
-        row["fields"] = row.pop("field")
+        row["fields"] = fields
+        row.pop("field", None)
         page = build(Page, row, where)
         pages.append(
             replace(
@@ -140,10 +186,17 @@ def load_questionnaire(data_dir: Path, instruments: dict[str, Any]) -> Questionn
     return q
 
 
+def _priority_choices(data_dir: Path) -> list[dict[str, str]]:
+    rows = read_toml(data_dir, "priorities.toml").get("priority", [])
+    return [
+        {"value": str(r.get("id", "")), "label": str(r.get("label", "")),
+         "summary_label": str(r.get("short", ""))}
+        for r in rows
+    ]
+
+
 def _condition(raw: Any, where: str) -> Condition:
     """Build a Condition by hand: its value may be text, a list of text or absent."""
-    from .loader import ContentError
-
     if not isinstance(raw, dict):
         raise ContentError(f"{where}: expected a table")
     unknown = set(raw) - {"field", "op", "value"}
@@ -167,47 +220,44 @@ def _condition(raw: Any, where: str) -> Condition:
 
 
 def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
-    from .loader import ContentError
-
     if not isinstance(raw, list):
         raise ContentError(f"{where}: expected a list")
     return tuple(_condition(c, f"{where}[{i}]") for i, c in enumerate(raw))
 
 
-def _instrument_pages(inst: Any, row: dict[str, Any], where: str) -> list[Page]:
-    from .loader import build
-
-    pages = []
+def _instrument_page(inst: Instrument, row: dict[str, Any], where: str) -> Page:
+    """One page in the instrument's standard form: its stem, then one fieldset per item."""
     n = len(inst.items)
+    fields = []
     for k, item in enumerate(inst.items, start=1):
         field_id = f"{inst.id}_{k}"
         required = f"Select how often you have been bothered by this: {item[0].lower()}{item[1:]}"
-        page_row = {
+        fields.append({
             "id": field_id,
-            "section": row["section"],
-            "heading": item,
-            "instrument": inst.id,
-            "body": row.get("body", []) if k == 1 else [],
-            "why": row.get("why", ""),
-            "fields": [
-                {
-                    "id": field_id,
-                    "type": "radio",
-                    "label": item,
-                    "hint": f"{inst.stem} Question {k} of {n}.",
-                    "choices": [{"value": v, "label": lab} for v, lab in inst.choices],
-                    "errors": {"required": required},
-                    "check_label": item,
-                }
-            ],
-        }
-        pages.append(build(Page, page_row, f"{where}/{field_id}"))
-    return pages
+            "type": "radio",
+            "label": item,
+            "hint": f"Question {k} of {n}.",
+            "choices": [{"value": v, "label": lab} for v, lab in inst.choices],
+            "errors": {"required": required},
+            "check_label": item,
+        })
+    page_row = {
+        "id": row.get("id", inst.id),
+        "section": row["section"],
+        "heading": row.get("heading", inst.name),
+        "instrument": inst.id,
+        "body": row.get("body", []),
+        "why": row.get("why", ""),
+        "fields": fields,
+    }
+    unknown = set(row) - {"id", "section", "heading", "body", "why"}
+    if unknown:
+        raise ContentError(f"{where}: unknown field(s) {sorted(unknown)}")
+    page: Page = build(Page, page_row, f"{where}/{inst.id}")
+    return page
 
 
 def _validate(q: Questionnaire, section_ids: set[str]) -> None:
-    from .loader import ContentError
-
     seen_pages: set[str] = set()
     seen_fields: set[str] = set()
     for page in q.pages:
@@ -228,10 +278,15 @@ def _validate(q: Questionnaire, section_ids: set[str]) -> None:
             fw = f"{where}.{f.id}"
             if f.type not in FIELD_TYPES:
                 raise ContentError(f"{fw}: unknown field type '{f.type}'")
-            key = f"{page.loop}:{f.id}" if page.loop else f.id
-            if key in seen_fields:
+            # Field ids are unique across the whole questionnaire, loops included, so a stored
+            # answer names its field (and its labels) on its own.
+            if f.id in seen_fields:
                 raise ContentError(f"{fw}: duplicate field id")
-            seen_fields.add(key)
+            seen_fields.add(f.id)
+            if f.max_choices is not None and (f.type != "checkboxes" or f.max_choices < 1):
+                raise ContentError(f"{fw}: max_choices is for checkboxes, and at least 1")
+            if f.type in {"text", "textarea"} and f.max_length is None:
+                raise ContentError(f"{fw}: a free-text field needs a max_length")
             if f.reveal_if is not None and f.reveal_if.field not in {
                 g.id for g in page.fields[: page.fields.index(f)]
             }:
@@ -249,10 +304,6 @@ def _validate(q: Questionnaire, section_ids: set[str]) -> None:
                 raise ContentError(f"{fw}: error messages do not say 'please'")
 
 
-def field_ids(page: Page) -> list[str]:
-    return [f.id for f in page.fields]
-
-
 __all__ = [
     "Choice",
     "Condition",
@@ -260,6 +311,5 @@ __all__ = [
     "Page",
     "Questionnaire",
     "Section",
-    "field_ids",
     "load_questionnaire",
 ]

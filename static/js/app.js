@@ -30,6 +30,13 @@
       select.addEventListener("change", sync);
       sync();
     });
+    document.querySelectorAll("[data-reveal-filled]").forEach(function (panel) {
+      var input = document.getElementById(panel.getAttribute("data-reveal-filled"));
+      if (!input) { return; }
+      var sync = function () { panel.hidden = input.value.trim() === ""; };
+      input.addEventListener("input", sync);
+      sync();
+    });
     if (reveals.length) {
       document.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (el) {
         el.addEventListener("change", syncReveals);

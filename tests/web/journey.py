@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from decision_aid.engine.validation import condition_holds
+
 PAGE_URL = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
 
 
@@ -39,8 +41,8 @@ def form_for(page: Any, values: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in page.fields:
         if f.reveal_if is not None:
-            trigger = values.get(f.reveal_if.field)
-            if trigger != f.reveal_if.value:
+            shown = {k: v for k, v in values.items() if v not in (None, "")} | data
+            if not condition_holds(f.reveal_if, shown):
                 continue
         value = values.get(f.id, default_value(f))
         if value is None:
