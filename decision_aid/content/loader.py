@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,21 @@ from .questionnaire import load_questionnaire
 from .records import ContentError, build
 from .records import read_toml as _read
 from .schema import (
+    CLAIM_DESIGNS,
+    CLAIM_KINDS,
+    GRADES,
+    HEADLINE_ROWS,
     Claim,
     ClinicClaim,
     Content,
     Crisis,
+    Figure,
     GlossaryTerm,
+    Headline,
     Instrument,
     Medicine,
     Meta,
+    NotKnown,
     Option,
     PointRule,
     Priority,
@@ -44,13 +52,87 @@ def _unique(ids: list[str], where: str) -> None:
         seen.add(i)
 
 
+_CLAIM_LISTS = (("benefit_claims", "benefit"), ("harm_claims", "harm"))
+
+
+def _build_claims(raw_opt: dict[str, Any], where: str) -> dict[str, tuple[Claim, ...]]:
+    """The option's claim lists; each claim's kind comes from its list, and design is required."""
+    built: dict[str, tuple[Claim, ...]] = {}
+    for list_name, kind in _CLAIM_LISTS:
+        rows = raw_opt.get(list_name, [])
+        if not isinstance(rows, list):
+            raise ContentError(f"{where}.{list_name}: expected a list")
+        claims = []
+        for i, row in enumerate(rows):
+            at = f"{where}.{list_name}[{i}]"
+            if isinstance(row, dict):
+                at = f"{where}.{row.get('id', i)}"
+                # The dataclass has a default for readers' convenience; the content must say it.
+                if "design" not in row:
+                    raise ContentError(f"{at}: missing field 'design'")
+                if row.get("kind", kind) != kind:
+                    raise ContentError(f"{at}: a claim in {list_name} must have kind '{kind}'")
+            claims.append(dataclasses.replace(build(Claim, row, at), kind=kind))
+        built[list_name] = tuple(claims)
+    return built
+
+
+def _build_headline(
+    raw: Any, claims: dict[str, tuple[Claim, ...]], sources: dict[str, Source], where: str
+) -> Headline:
+    if not isinstance(raw, dict):
+        raise ContentError(f"{where}: missing headline (rows {', '.join(HEADLINE_ROWS)})")
+    unknown = set(raw) - set(HEADLINE_ROWS)
+    if unknown:
+        raise ContentError(f"{where}.headline: unknown row(s) {sorted(unknown)}")
+    by_id = {c.id: c for c in (*claims["benefit_claims"], *claims["harm_claims"])}
+    rows: dict[str, Figure] = {}
+    for name in HEADLINE_ROWS:
+        at = f"{where}.headline.{name}"
+        value = raw.get(name)
+        if value is None:
+            raise ContentError(f"{at}: missing headline row '{name}'")
+        if isinstance(value, str):
+            if value not in by_id:
+                raise ContentError(f"{at}: '{value}' is not a claim of this option")
+            claim = by_id[value]
+            wanted = "benefit" if name == "benefit" else "harm"
+            if claim.kind != wanted:
+                raise ContentError(f"{at}: '{value}' must be a {wanted} claim")
+            rows[name] = claim
+        elif isinstance(value, dict):
+            record = build(NotKnown, value, at)
+            for sid in record.source_ids:
+                if sid not in sources:
+                    raise ContentError(f"{at}: unknown source id '{sid}'")
+            rows[name] = record
+        else:
+            raise ContentError(f"{at}: expected a claim id or a not-known record")
+    return Headline(**rows)
+
+
+def _build_option(raw: Any, sources: dict[str, Source], where: str) -> Option:
+    if not isinstance(raw, dict):
+        raise ContentError(f"{where}: expected a table")
+    where = f"option {raw.get('id', where)}"
+    claims = _build_claims(raw, where)
+    headline = _build_headline(raw.get("headline"), claims, sources, where)
+    option: Option = build(Option, raw, where, resolved={**claims, "headline": headline})
+    return option
+
+
 def load_content(data_dir: Path = DATA_DIR) -> Content:
     meta = build(Meta, _read(data_dir, "meta.toml").get("meta"), "meta")
     sources_list = _many(Source, _read(data_dir, "sources.toml").get("source"), "source")
     _unique([s.id for s in sources_list], "sources")
     sources = {s.id: s for s in sources_list}
 
-    options = _many(Option, _read(data_dir, "options.toml").get("option"), "option")
+    raw_options = _read(data_dir, "options.toml").get("option")
+    if not isinstance(raw_options, list) or not raw_options:
+        raise ContentError("option: expected at least one entry")
+    options = tuple(
+        _build_option(row, sources, f"option[{i}]") for i, row in enumerate(raw_options)
+    )
     _unique([o.id for o in options], "options")
     medicines_list = _many(Medicine, _read(data_dir, "medicines.toml").get("medicine"), "medicine")
     _unique([m.id for m in medicines_list], "medicines")
@@ -96,10 +178,48 @@ def _check_sources(ids: tuple[str, ...], sources: dict[str, Source], where: str)
 
 
 def _check_claim(claim: Claim, sources: dict[str, Source], where: str) -> None:
-    _check_sources(claim.source_ids, sources, f"{where}.{claim.id}")
-    for value in (claim.value, claim.comparison_value):
+    at = f"{where}.{claim.id}"
+    _check_sources(claim.source_ids, sources, at)
+    for value in (claim.value, claim.comparison_value, claim.low, claim.high):
         if value is not None and not 0 <= value <= 100:
-            raise ContentError(f"{where}.{claim.id}: a value per 100 must be between 0 and 100")
+            raise ContentError(f"{at}: a value per 100 must be between 0 and 100")
+    if claim.design not in CLAIM_DESIGNS:
+        raise ContentError(f"{at}: design must be one of {CLAIM_DESIGNS}")
+    if claim.kind not in CLAIM_KINDS:
+        raise ContentError(f"{at}: kind must be one of {CLAIM_KINDS}")
+    if (claim.low is None) != (claim.high is None):
+        raise ContentError(f"{at}: give both low and high, or neither")
+    if claim.low is not None and claim.high is not None and not (
+        claim.low <= claim.value <= claim.high
+    ):
+        raise ContentError(f"{at}: low <= value <= high must hold")
+    if claim.design == "uncontrolled" and claim.comparison_value is not None:
+        raise ContentError(f"{at}: an uncontrolled figure has no comparison value")
+    if claim.outcome.lower().startswith("relapse") and claim.kind != "harm":
+        raise ContentError(f"{at}: a relapse figure must be a harm")
+
+
+def _check_option_grade(opt: Option, where: str) -> None:
+    if opt.grade not in GRADES:
+        raise ContentError(f"{where}: grade must be one of {GRADES}")
+    basis = opt.grade_basis
+    if basis.design not in ("blinded", "open", "none"):
+        raise ContentError(f"{where}: grade_basis.design must be blinded, open or none")
+    if opt.grade != basis.grade():
+        raise ContentError(
+            f"{where}: grade '{opt.grade}' does not follow the rule (it gives '{basis.grade()}')"
+        )
+
+
+def _check_headline(opt: Option, sources: dict[str, Source], where: str) -> None:
+    relapse = opt.headline.relapse
+    if isinstance(relapse, Claim) and relapse.kind != "harm":
+        raise ContentError(f"{where}: the relapse row must be a harm")
+    for name, figure in opt.headline.rows():
+        if isinstance(figure, NotKnown):
+            for sid in figure.source_ids:
+                if sid not in sources:
+                    raise ContentError(f"{where}.headline.{name}: unknown source id '{sid}'")
 
 
 def validate(content: Content) -> None:
@@ -120,6 +240,9 @@ def validate(content: Content) -> None:
         for claim in (*opt.benefit_claims, *opt.harm_claims):
             _check_claim(claim, sources, where)
             claim_ids.append(claim.id)
+        _check_headline(opt, sources, where)
+        _check_option_grade(opt, where)
+        claim_ids.extend(f.id for _, f in opt.headline.rows() if isinstance(f, NotKnown))
         missing = set(priority_ids) - set(opt.at_a_glance)
         extra = set(opt.at_a_glance) - set(priority_ids)
         if missing or extra:
@@ -138,8 +261,15 @@ def validate(content: Content) -> None:
             raise ContentError(f"point rule: unknown option '{rule.option_id}'")
         if rule.when not in KNOWN_FACTS:
             raise ContentError(f"point rule for {rule.option_id}: unknown fact '{rule.when}'")
+        for sid in rule.source_ids:
+            if sid not in sources:
+                raise ContentError(f"point rule for {rule.option_id}: unknown source id '{sid}'")
     for q in content.questions_to_ask:
         if q.when is not None and q.when not in KNOWN_FACTS:
             raise ContentError(f"question to ask: unknown fact '{q.when}'")
-    if content.meta.next_review <= content.meta.published:
+    meta = content.meta
+    if meta.next_review <= meta.published:
         raise ContentError("meta: next_review must come after published")
+    for name in ("grade_rule", "who_numbers_are_about", "headline_note"):
+        if not getattr(meta, name):
+            raise ContentError(f"meta: missing field '{name}'")

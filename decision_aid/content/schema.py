@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .questionnaire import Questionnaire
+
 # Every option carries these fields, and every template renders them in this order.
 OPTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("what_it_is", "What it is"),
@@ -34,6 +36,11 @@ class Meta:
     condition: tuple[str, ...]
     reading_grade: float
     option_order_note: str
+    # Defaults keep hand-built test records short; the loader refuses them empty.
+    smog_grade: float = 0.0
+    grade_rule: tuple[str, ...] = ()
+    who_numbers_are_about: tuple[str, ...] = ()
+    headline_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,15 @@ class Source:
     short: str
     citation: str
     url: str
+
+
+# Claim.design: "controlled" = a trial with a comparison group; "uncontrolled" = everyone got the
+# treatment, no comparison group; "observational" = records or surveys, not a trial.
+CLAIM_DESIGNS: tuple[str, ...] = ("controlled", "uncontrolled", "observational")
+CLAIM_KINDS: tuple[str, ...] = ("benefit", "harm")
+GRADES: tuple[str, ...] = ("High", "Moderate", "Low", "Very low")
+# The four headline rows every option carries, in display order.
+HEADLINE_ROWS: tuple[str, ...] = ("benefit", "side_effect", "stopping", "relapse")
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,57 @@ class Claim:
     source_ids: tuple[str, ...]
     uncertainty: str
     show_both_frames: bool = True
+    design: str = "controlled"
+    # A plain range per 100 for value, from the source's confidence interval, when it gives one.
+    low: int | None = None
+    high: int | None = None
+    kind: str = "benefit"  # set by the loader from the list the claim is in; relapse is a harm
+
+
+@dataclass(frozen=True)
+class NotKnown:
+    """The required record for a headline row where no checked figure exists."""
+
+    id: str
+    label: str
+    text: str
+    source_ids: tuple[str, ...] = ()
+
+
+Figure = Claim | NotKnown
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The same four rows for every option, in this order."""
+
+    benefit: Figure
+    side_effect: Figure
+    stopping: Figure
+    relapse: Figure
+
+    def rows(self) -> tuple[tuple[str, Figure], ...]:
+        return tuple((name, getattr(self, name)) for name in HEADLINE_ROWS)
+
+
+# The one rule for "how sure" (meta.grade_rule says it in words): the design of the trials behind
+# the benefit row sets the starting grade; each problem below takes it down one step.
+_START = {"blinded": 0, "open": 1, "none": 2}
+
+
+@dataclass(frozen=True)
+class GradeBasis:
+    design: str  # "blinded" / "open" controlled trial, or "none": no comparison group
+    largest_trial: int  # people in the largest study behind the benefit row
+    consistent: bool  # more than one study, and they agree
+    maker_paid: bool  # the maker of the treatment paid for the main trials
+
+    def grade(self) -> str:
+        step = _START[self.design]
+        step += self.largest_trial < 300
+        step += not self.consistent
+        step += self.maker_paid
+        return GRADES[min(step, len(GRADES) - 1)]
 
 
 @dataclass(frozen=True)
@@ -80,6 +147,10 @@ class Option:
     uncertainty: str
     source_ids: tuple[str, ...]
     shown_because: str
+    headline: Headline
+    grade: str
+    grade_reason: str
+    grade_basis: GradeBasis
     at_a_glance: dict[str, str] = field(default_factory=dict)
 
 
@@ -109,6 +180,9 @@ class Crisis:
     emergency: str
     extra: tuple[str, ...]
     clinician_today: str
+    safety_plan_text: str = ""
+    safety_plan_url: str = ""
+    not_watched: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +203,7 @@ class PointRule:
     option_id: str
     when: str
     text: str
+    source_ids: tuple[str, ...] = ()  # required when the text gives a figure
 
 
 @dataclass(frozen=True)
@@ -167,7 +242,7 @@ class Content:
     priorities: tuple[Priority, ...]
     questions_to_ask: tuple[QuestionToAsk, ...]
     instruments: dict[str, Instrument]
-    questionnaire: object  # decision_aid.content.questionnaire.Questionnaire
+    questionnaire: Questionnaire
 
     def option(self, option_id: str) -> Option:
         for opt in self.options:
