@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import crypto
 from .config import check_production, settings_from_env
+from .headers import SecurityHeaders
+
+log = logging.getLogger("decision_aid")
 
 _PKG = Path(__file__).resolve().parent
 
@@ -36,28 +41,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.debug = False
         check_production(app.config)
     crypto.configure(str(app.config["DATA_KEYS"]))
+    _serve_behind_proxies(app)
 
+    # Imported here, not at the top: importing decision_aid.engine or .content must not pull
+    # in the web layer.
+    from . import errors, health
+    from .cli import register_cli
+    from .clinician import init_clinician
     from .content import load_content
+    from .db import init_db
+    from .extensions import init_extensions
+    from .patient import bp as patient_bp
+    from .template_globals import init_template_globals
 
     app.extensions["content"] = load_content()
-
-    from .db import init_db
-
     init_db(app)
-
-    from .web import init_web
-
-    init_web(app)
-
-    from .patient import bp as patient_bp
-
+    init_extensions(app)
+    init_template_globals(app)
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(patient_bp)
-
-    from .clinician import init_clinician
-
     init_clinician(app)
-
-    from .cli import register_cli
-
     register_cli(app)
     return app
+
+
+def _serve_behind_proxies(app: Flask) -> None:
+    """Security headers on every response; behind N trusted proxies, their X-Forwarded-*."""
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+    if app.config.get("APP_ENV") == "production" and str(
+            app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        # Each worker process would count on its own, multiplying every limit by the workers.
+        log.warning("rate_limit_storage=memory: set RATELIMIT_STORAGE_URI to a shared Redis")

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import TypeVar
-
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import normalise_database_url
-
-T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -82,9 +75,10 @@ def init_db(app: Flask) -> None:
 
 
 def get_session() -> Session:
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["sessionmaker"]()
-    return g.db_session
+    session: Session | None = g.get("db_session")
+    if session is None:
+        session = g.db_session = current_app.extensions["sessionmaker"]()
+    return session
 
 
 def _close_session(exc: BaseException | None) -> None:
@@ -94,21 +88,3 @@ def _close_session(exc: BaseException | None) -> None:
             session.rollback()
         session.close()
 
-
-def with_retry(work: Callable[[Session], T], attempts: int = 3, delay: float = 0.2) -> T:
-    """Run an idempotent unit of work in its own transaction, retrying when the DB is busy."""
-    last: OperationalError | None = None
-    for attempt in range(attempts):
-        session = get_session()
-        try:
-            result = work(session)
-            session.commit()
-            return result
-        except OperationalError as exc:
-            session.rollback()
-            last = exc
-            if attempt + 1 < attempts:
-                time.sleep(delay * (attempt + 1))
-    if last is None:
-        raise ValueError("attempts must be at least 1")
-    raise last
