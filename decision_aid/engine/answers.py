@@ -15,12 +15,14 @@ from typing import Any
 
 from decision_aid.content.facts import PRIORITY_IDS
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class Answers:
-    raw: Mapping[str, Any] = field(default=_EMPTY)
+    raw: Mapping[str, Any] = field(default_factory=_empty)
 
     @classmethod
     def from_draft(cls, data: Mapping[str, Any] | Answers | None) -> Answers:
