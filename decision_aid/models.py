@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .crypto import EncryptedJSON
@@ -22,29 +21,17 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-class RecordStatus(StrEnum):
-    """Where a patient's record is: stored as these strings in a VARCHAR(16) column."""
-
-    DRAFT = "draft"  # while answering
-    COMPLETED = "completed"  # once the summary is built
-    SAVED = "saved"  # once a retrieval code has been issued
-
-
 class Response(Base):
     """One person's answers, from first Continue to a saved summary.
 
-    status moves draft → completed → saved (RecordStatus). Answers and the summary snapshot
-    are encrypted at rest.
+    status: "draft" while answering, "completed" once the summary is built, "saved" once a
+    retrieval code has been issued. Answers and the summary snapshot are encrypted at rest.
     """
 
     __tablename__ = "responses"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    status: Mapped[RecordStatus] = mapped_column(
-        Enum(RecordStatus, native_enum=False, length=16, create_constraint=False,
-             values_callable=lambda members: [m.value for m in members]),
-        default=RecordStatus.DRAFT,
-    )
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     page_revisions: Mapped[dict[str, int]] = mapped_column(EncryptedJSON, default=dict)
     summary_snapshot: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
@@ -71,8 +58,7 @@ class Response(Base):
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    # Not a ClassVar: SQLAlchemy declares it an instance attribute of Base.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
         # Keyset pagination for the clinician dashboard: shared summaries, newest first.
         Index("ix_responses_shared_feed", "shared", "shared_at", "id"),
@@ -94,6 +80,29 @@ class Clinician(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PatientSession(Base):
+    """A patient's server-side session. The cookie carries only a random 256-bit token; this row
+    is keyed by its SHA-256, so a copied database does not hand out live sessions.
+
+    `code` is the retrieval code issued in this session (Fernet-encrypted), for the confirmation
+    page and the print/PDF made in the same session; it is never put in the cookie. A rotated-away
+    row keeps its successor's token (encrypted) for a few seconds only, so a double-clicked save
+    lands in the same new session instead of losing it.
+    """
+
+    __tablename__ = "patient_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
+    code_shown: Mapped[bool] = mapped_column(Boolean, default=False)
+    successor: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEvent(Base):

@@ -1,20 +1,22 @@
-"""The current person's record: found through a random id in the signed session cookie."""
+"""The current person's record, reached through their server-side session (see sessions.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, g, session
 from sqlalchemy import select
 
-from ..codes import normalise
+from .. import audit
+from ..codes import display, new_code, normalise
 from ..crypto import keyed_hash
 from ..db import get_session
 from ..models import Response
+from . import sessions
 
 CONSENT_VERSION = "2026-11"
-SESSION_KEY = "draft_id"
+_G_NEW = "patient_session_begun"
 
 
 def content() -> Any:
@@ -26,10 +28,8 @@ def questionnaire() -> Any:
 
 
 def current() -> Response | None:
-    draft_id = session.get(SESSION_KEY)
-    if not isinstance(draft_id, str):
-        return None
-    return get_session().get(Response, draft_id)
+    found = sessions.current()
+    return None if found is None else get_session().get(Response, found[0].response_id)
 
 
 def start_new() -> Response:
@@ -41,10 +41,82 @@ def start_new() -> Response:
         consent_version=CONSENT_VERSION,
     )
     db.add(record)
-    db.commit()
+    db.flush()
+    previous = sessions.current()
+    if previous is not None:
+        db.delete(previous[0])
     session.clear()
-    session[SESSION_KEY] = record.id
+    sessions.begin(record.id)
+    db.commit()
+    setattr(g, _G_NEW, True)
     return record
+
+
+def rotate() -> None:
+    """Give this browser a new token for the same record (start, when carrying on a draft)."""
+    if g.get(_G_NEW):
+        return
+    found = sessions.current()
+    if found is not None:
+        sessions.rotate(found[0])
+        get_session().commit()
+        setattr(g, _G_NEW, True)
+
+
+def open_record(record: Response) -> None:
+    """Opened by its code: a new session, nothing carried over from this browser's old one."""
+    session.clear()
+    sessions.begin(record.id)
+    get_session().commit()
+
+
+def save_with_code() -> Response | None:
+    """Issue a new code for the current summary, rotate this browser's session and end every
+    other session of the record. A save replayed within seconds with the old cookie returns the
+    same record and code instead of a second code (so no code shown to anyone goes dead)."""
+    found = sessions.current(lock=True)
+    if found is None:
+        return None
+    row, replayed = found
+    record = get_session().get(Response, row.response_id)
+    if record is None or record.summary_snapshot is None:
+        return None
+    if replayed and row.code is not None:
+        return record
+    code = new_code()
+    rotated = record.code_hash is not None
+    record.code_hash = code_hash(code)
+    record.status = "saved"
+    record.saved_at = datetime.now(UTC)
+    new = sessions.rotate(row, code=display(code))
+    sessions.revoke_others(record.id, keep={new.id, row.id})
+    get_session().commit()
+    audit.record("patient_save", actor="patient", response_id=record.id,
+                 detail="new code replaced the old one" if rotated else None)
+    return record
+
+
+def session_code(*, first_view: bool = False) -> str | None:
+    """The code issued in this session, for its confirmation page and print/PDF. With
+    first_view, only the first time (the confirmation page shows it once)."""
+    found = sessions.current()
+    if found is None or found[0].code is None:
+        return None
+    row = found[0]
+    if first_view:
+        if row.code_shown:
+            return None
+        row.code_shown = True
+        get_session().commit()
+    return row.code
+
+
+def end_everywhere() -> None:
+    """Finish: every session of this record ends, this browser's included."""
+    found = sessions.current()
+    if found is not None:
+        sessions.end_all(found[0].response_id)
+        get_session().commit()
 
 
 def code_hash(canonical: str) -> str:

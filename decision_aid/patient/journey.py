@@ -17,9 +17,7 @@ from ..engine.router import PageRef
 from ..engine.scoring import gad7, item9_positive, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
-from ..models import RecordStatus
-from . import drafts
-from .blueprint import bp
+from . import bp, drafts
 from .pages import display_value, field_anchor, ref_url, slug
 
 RETURN_TO_CHECK = "check"
@@ -35,6 +33,7 @@ def begin() -> WResponse:
     record = drafts.current()
     if record is None or request.form.get("fresh") == "yes":
         record = drafts.start_new()
+    drafts.rotate()  # a cookie copied or planted before Start stops working here
     first = router.first_unanswered(drafts.questionnaire(), record.answers)
     return redirect(ref_url(first), code=303)
 
@@ -253,8 +252,8 @@ def check() -> Any:
         summary = build_summary(answers, drafts.content(), date.today())
         record.summary_snapshot = summary.to_dict()
         record.content_version = drafts.content().meta.version
-        if record.status == RecordStatus.DRAFT:
-            record.status = RecordStatus.COMPLETED
+        if record.status == "draft":
+            record.status = "completed"
         record.completed_at = datetime.now(UTC)
         get_session().commit()
         return redirect(url_for("patient.summary"), code=303)

@@ -10,16 +10,12 @@ from flask import current_app, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as WResponse
 
 from .. import audit
-from ..codes import display, new_code
 from ..db import get_session
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..extensions import limiter
 from ..pdf import PdfCache, render_pdf_isolated
-from . import drafts
-from .blueprint import bp
+from . import bp, drafts
 
-NEW_CODE_KEY = "new_code"
-PRINT_CODE_KEY = "code_for_print"
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
@@ -51,19 +47,8 @@ def summary() -> Any:
 
 @bp.post("/summary/save")
 def save() -> Any:
-    record = _summary_record()
-    if record is None:
+    if drafts.save_with_code() is None:
         return redirect(url_for("patient.resume_draft"), code=303)
-    code = new_code()
-    rotated = record.code_hash is not None
-    record.code_hash = drafts.code_hash(code)
-    record.status = "saved"
-    record.saved_at = datetime.now(UTC)
-    get_session().commit()
-    audit.record("patient_save", actor="patient", response_id=record.id,
-                 detail="new code replaced the old one" if rotated else None)
-    session[NEW_CODE_KEY] = display(code)
-    session[PRINT_CODE_KEY] = display(code)
     return redirect(url_for("patient.saved"), code=303)
 
 
@@ -72,7 +57,7 @@ def saved() -> Any:
     record = _summary_record()
     if record is None or record.status != "saved":
         return redirect(url_for("patient.resume_draft"))
-    code = session.pop(NEW_CODE_KEY, None)
+    code = drafts.session_code(first_view=True)
     return render_template("patient/saved.html", record=record, code=code,
                            crisis_prominent=record.flagged)
 
@@ -112,8 +97,7 @@ def resume() -> Any:
                    "We could not find a summary with that code. Check the code and try again")
         return render_template("patient/resume.html", errors={"code": message}, error_count=1,
                                typed=typed, error_anchors={"code": "f-code"}), 400
-    session.clear()
-    session[drafts.SESSION_KEY] = record.id
+    drafts.open_record(record)
     audit.record("patient_open", actor="patient", response_id=record.id)
     return redirect(url_for("patient.summary"), code=303)
 
@@ -124,7 +108,7 @@ def print_view() -> Any:
     if record is None:
         return redirect(url_for("patient.resume_draft"))
     return render_template("patient/print.html", record=record, s=record.summary_snapshot,
-                           code=session.get(PRINT_CODE_KEY), printed_on=datetime.now(UTC))
+                           code=drafts.session_code(), printed_on=datetime.now(UTC))
 
 
 @bp.get("/summary/pdf")
@@ -132,7 +116,7 @@ def pdf() -> Any:
     record = _summary_record()
     if record is None:
         return redirect(url_for("patient.resume_draft"))
-    code = session.get(PRINT_CODE_KEY)
+    code = drafts.session_code()
     key = (record.id, str(record.version), "patient", "code" if code else "")
     cache = _pdf_cache()
     data = cache.get(key)
@@ -189,6 +173,7 @@ def delete() -> Any:
             error_count=1, error_anchors={"confirm": "f-confirm-yes"}), 400
     record_id = record.id
     db = get_session()
+    drafts.end_everywhere()
     db.delete(record)
     db.commit()
     cache = current_app.extensions.get("pdf_cache")
@@ -208,6 +193,7 @@ def deleted() -> str:
 
 @bp.post("/finish")
 def finish() -> WResponse:
+    drafts.end_everywhere()
     session.clear()
     response = redirect(url_for("patient.finished"), code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
