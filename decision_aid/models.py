@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .crypto import EncryptedJSON
@@ -21,17 +22,29 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+class RecordStatus(StrEnum):
+    """Where a patient's record is: stored as these strings in a VARCHAR(16) column."""
+
+    DRAFT = "draft"  # while answering
+    COMPLETED = "completed"  # once the summary is built
+    SAVED = "saved"  # once a retrieval code has been issued
+
+
 class Response(Base):
     """One person's answers, from first Continue to a saved summary.
 
-    status: "draft" while answering, "completed" once the summary is built, "saved" once a
-    retrieval code has been issued. Answers and the summary snapshot are encrypted at rest.
+    status moves draft → completed → saved (RecordStatus). Answers and the summary snapshot
+    are encrypted at rest.
     """
 
     __tablename__ = "responses"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[RecordStatus] = mapped_column(
+        Enum(RecordStatus, native_enum=False, length=16, create_constraint=False,
+             values_callable=lambda members: [m.value for m in members]),
+        default=RecordStatus.DRAFT,
+    )
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     page_revisions: Mapped[dict[str, int]] = mapped_column(EncryptedJSON, default=dict)
     summary_snapshot: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
@@ -58,7 +71,8 @@ class Response(Base):
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # Not a ClassVar: SQLAlchemy declares it an instance attribute of Base.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         # Keyset pagination for the clinician dashboard: shared summaries, newest first.
         Index("ix_responses_shared_feed", "shared", "shared_at", "id"),

@@ -12,7 +12,7 @@ from .. import audit
 from ..codes import display, new_code, normalise
 from ..crypto import keyed_hash
 from ..db import get_session
-from ..models import Response
+from ..models import RecordStatus, Response
 from . import sessions
 
 CONSENT_VERSION = "2026-11"
@@ -86,7 +86,7 @@ def save_with_code() -> Response | None:
     code = new_code()
     rotated = record.code_hash is not None
     record.code_hash = code_hash(code)
-    record.status = "saved"
+    record.status = RecordStatus.SAVED
     record.saved_at = datetime.now(UTC)
     new = sessions.rotate(row, code=display(code))
     sessions.revoke_others(record.id, keep={new.id, row.id})

@@ -17,7 +17,9 @@ from ..engine.router import PageRef
 from ..engine.scoring import gad7, item9_positive, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
-from . import bp, drafts
+from ..models import RecordStatus
+from . import drafts
+from .blueprint import bp
 from .pages import display_value, field_anchor, ref_url, slug
 
 RETURN_TO_CHECK = "check"
@@ -252,8 +254,8 @@ def check() -> Any:
         summary = build_summary(answers, drafts.content(), date.today())
         record.summary_snapshot = summary.to_dict()
         record.content_version = drafts.content().meta.version
-        if record.status == "draft":
-            record.status = "completed"
+        if record.status == RecordStatus.DRAFT:
+            record.status = RecordStatus.COMPLETED
         record.completed_at = datetime.now(UTC)
         get_session().commit()
         return redirect(url_for("patient.summary"), code=303)

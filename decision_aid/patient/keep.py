@@ -14,7 +14,8 @@ from ..db import get_session
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..extensions import limiter
 from ..pdf import PdfCache, render_pdf_isolated
-from . import bp, drafts
+from . import drafts
+from .blueprint import bp
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
