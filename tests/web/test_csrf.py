@@ -21,22 +21,26 @@ def _token(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+def _first_page(client: FlaskClient) -> str:
+    resp = client.post("/start", data={"csrf_token": _token(client, "/")})
+    assert resp.status_code == 303
+    return resp.headers["Location"]
+
+
 def test_every_post_route_refuses_a_missing_token(client: FlaskClient, app: Flask) -> None:
-    token = _token(client, "/")
-    assert client.post("/start", data={"csrf_token": token}).status_code == 303
+    page_id = _first_page(client).rsplit("/", 1)[-1]
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or set())]
     assert len(post_rules) >= 10
     for rule in post_rules:
-        url = rule.rule.replace("<page_id>", "phq9_1").replace("<int:index>", "0")
+        url = rule.rule.replace("<page_id>", page_id).replace("<int:index>", "0")
         url = re.sub(r"<[^>]+>", "00000000-0000-0000-0000-000000000000", url)
         resp = client.post(url, data={"phq9_1": "1"})
         assert resp.status_code == 400, (rule.rule, resp.status_code)
 
 
 def test_expired_token_on_a_question_keeps_typed_values(client: FlaskClient) -> None:
-    token = _token(client, "/")
-    client.post("/start", data={"csrf_token": token})
-    resp = client.post("/q/phq9_1", data={"phq9_1": "2", "csrf_token": "stale"})
+    first = _first_page(client)
+    resp = client.post(first, data={"phq9_1": "2", "csrf_token": "stale"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert re.search(r'value="2" checked', html)
