@@ -6,14 +6,16 @@ extra points and questions to show; they never hide, reorder, rank or score an o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from decision_aid.content.facts import PRIORITY_IDS
 from decision_aid.content.schema import Content
 
 from . import scoring
-from .trials import TrialAssessment, assess_trials
+from .answers import Answers, chosen_priorities
+from .scoring import AnswersLike, Item9Severity, answer_values
+from .trials import TrialAssessment, TrialCategory, assess_trials
 
 OTHER_TREATMENT_KINDS: tuple[str, ...] = ("talking_therapy", "tms", "ect", "esketamine", "ketamine")
 
@@ -24,7 +26,27 @@ HEALTH_FACTS: dict[str, str] = {
     "substance_use": "substance_use",
     "pregnancy": "pregnancy_or_breastfeeding",
     "seizures": "seizures",
+    "eating_disorder": "eating_disorder",
+    "metal_implant": "metal_in_head_or_implant",
+    "kidney_thyroid": "kidney_or_thyroid_problems",
     "memory": "memory_concerns",
+    "not_sure": "health_not_sure",
+}
+AGE_FACTS: dict[str, str] = {
+    "under18": "age_under_18",
+    "18to24": "age_18_to_24",
+    "65plus": "age_65_or_over",
+}
+OTHER_MEDICINE_FACTS: dict[str, str] = {
+    "maoi": "takes_maoi",
+    "sedative": "takes_sedative_or_seizure_medicine",
+    "lithium_raising": "takes_lithium_raising_medicine",
+    "not_sure": "other_medicines_not_sure",
+}
+ITEM9_FACTS: dict[Item9Severity, str] = {
+    Item9Severity.SEVERAL_DAYS: "item9_several_days",
+    Item9Severity.MORE_THAN_HALF: "item9_most_days",
+    Item9Severity.NEARLY_EVERY_DAY: "item9_most_days",
 }
 
 _PREFERENCE_FACTS = {
@@ -32,36 +54,35 @@ _PREFERENCE_FACTS = {
     "talking": "prefers_talking",
     "procedures": "prefers_procedures",
 }
-_HIGH_RATINGS = frozenset({"3", "4"})
 
 
-def text_answer(answers: Mapping[str, Any], key: str) -> str:
+def text_answer(answers: AnswersLike, key: str) -> str:
     """A single-choice answer, or "" when missing or not text (stored answers are not trusted)."""
-    value = answers.get(key)
+    value = answer_values(answers).get(key)
     return value if isinstance(value, str) else ""
 
 
-def list_answer(answers: Mapping[str, Any], key: str) -> list[str]:
+def list_answer(answers: AnswersLike, key: str) -> list[str]:
     """A checkbox answer as a list of strings; anything else reads as no answer."""
-    value = answers.get(key)
+    value = answer_values(answers).get(key)
     if not isinstance(value, list | tuple):
         return []
     return [v for v in value if isinstance(v, str)]
 
 
-def medicine_items(answers: Mapping[str, Any]) -> list[Any]:
+def medicine_items(answers: AnswersLike) -> list[Any]:
     """The medicines loop as stored; trials.assess_trials treats a malformed item as unknown and
     keeps each item's index, which the pages use to link back to it."""
-    value = answers.get("medicines")
+    value = answer_values(answers).get("medicines")
     return list(value) if isinstance(value, list | tuple) else []
 
 
-def trial_assessments(answers: Mapping[str, Any], content: Content) -> list[TrialAssessment]:
-    return assess_trials(medicine_items(answers), content.medicines)
+def trial_assessments(answers: AnswersLike, content: Content) -> list[TrialAssessment]:
+    return list(assess_trials(answers, content))
 
 
 def facts_from(
-    answers: Mapping[str, Any],
+    answers: AnswersLike,
     trials: Sequence[TrialAssessment],
     phq9: scoring.Score,
     gad7: scoring.Score,
@@ -72,6 +93,9 @@ def facts_from(
 
     if item9_positive:
         facts.add("item9_positive")
+        severity_fact = ITEM9_FACTS.get(scoring.item9_severity(answers))
+        if severity_fact:
+            facts.add(severity_fact)
     if phq9.total is not None:
         if phq9.total >= 15:
             facts.add("phq9_moderately_severe_or_more")
@@ -100,6 +124,11 @@ def facts_from(
 
     health = set(list_answer(answers, "health"))
     facts |= {fact for value, fact in HEALTH_FACTS.items() if value in health}
+    age = AGE_FACTS.get(text_answer(answers, "age_band"))
+    if age:
+        facts.add(age)
+    other_medicines = set(list_answer(answers, "other_medicines"))
+    facts |= {fact for value, fact in OTHER_MEDICINE_FACTS.items() if value in other_medicines}
 
     visits = text_answer(answers, "visits_per_week")
     if visits == "le1":
@@ -120,18 +149,15 @@ def facts_from(
     if preference:
         facts.add(preference)
 
-    facts |= {
-        f"priority_{pid}_high"
-        for pid in PRIORITY_IDS
-        if text_answer(answers, f"prio_{pid}") in _HIGH_RATINGS
-    }
+    chosen = chosen_priorities(Answers.from_draft(answer_values(answers)), PRIORITY_IDS)
+    facts |= {f"priority_{pid}_high" for pid in chosen}
 
     return frozenset(facts)
 
 
 def _trial_facts(medicines_any: str, trials: Sequence[TrialAssessment]) -> set[str]:
     facts: set[str] = set()
-    tried = len(trials)
+    tried = len({t.index for t in trials if t.role == "main"})
     if tried == 0:
         # "not sure" or an unanswered question is not the same as having tried none.
         if medicines_any == "no":
@@ -141,13 +167,20 @@ def _trial_facts(medicines_any: str, trials: Sequence[TrialAssessment]) -> set[s
     else:
         facts.add("two_or_more_medicines_tried")
 
-    adequate_unsuccessful = sum(1 for t in trials if t.possibly_adequate_unsuccessful)
+    adequate_unsuccessful = sum(1 for t in trials if t.may_count)
     if adequate_unsuccessful >= 1:
         facts.add("any_possibly_adequate_unsuccessful")
     if adequate_unsuccessful >= 2:
         facts.add("two_or_more_possibly_adequate_unsuccessful")
 
     for t in trials:
+        if t.category is TrialCategory.MISSED_DOSES:
+            facts.add("any_trial_missed_doses")
+        if t.category is TrialCategory.STOPPED_SIDE_EFFECTS_LATE:
+            facts.add("any_stopped_side_effects_late")
+        if t.role == "added":
+            facts.add("any_added_medicine_trial")
+            continue
         stopped_for_side_effects = t.stopped_reason == "side_effects"
         if t.duration_adequate is False and not stopped_for_side_effects:
             facts.add("any_trial_short")
@@ -169,7 +202,7 @@ def _trial_facts(medicines_any: str, trials: Sequence[TrialAssessment]) -> set[s
     return facts
 
 
-def derive_facts(answers: Mapping[str, Any], content: Content) -> frozenset[str]:
+def derive_facts(answers: AnswersLike, content: Content) -> frozenset[str]:
     """All facts that hold for these (effective) answers; each is a KNOWN_FACTS key."""
     return facts_from(
         answers,

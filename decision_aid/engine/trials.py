@@ -1,35 +1,47 @@
-"""Past antidepressant trials: was each one long enough, at a high enough dose, and did it help?
+"""Past antidepressant trials: was each one possibly a full trial, and did it help?
 
-This mirrors the ideas behind the ATRQ and ATHF (dose at or above a commonly used minimum, at least
-6 weeks at that dose, improvement of 25% or less counts as little or none). It never diagnoses: the
-result is a list of *possibly* adequate, unsuccessful trials for a clinician to check.
+This mirrors the ideas behind the ATRQ and ATHF (brief §3.3, §7.2; addendum A3): taken on most
+days, at or above the lowest usual dose in one cited table, for at least 6 weeks at that dose or
+higher, and improved by a quarter or less. A medicine added to another antidepressant
+(augmentation) is assessed as its own trial. It never diagnoses: a trial "may count", and the
+clinician checks. Every sentence shown comes from content/data/trials.toml.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from typing import Any
 
-from decision_aid.content.schema import Medicine
+from decision_aid.content.schema import Content, Medicine
+from decision_aid.content.trial_wording import TrialWording, fill, trial_wording
+
+from .scoring import AnswersLike, answer_values
+
+
+class TrialCategory(StrEnum):
+    MAY_COUNT = "may_count"  # possibly a full trial that did not help enough
+    HELPED = "helped"  # full length and dose, and it helped a lot
+    PARTIAL = "partial"  # full length and dose, and it helped some (not a ≤25% nonresponse)
+    TOO_SHORT = "too_short"
+    DOSE_LOW = "dose_low"
+    MISSED_DOSES = "missed_doses"
+    STOPPED_SIDE_EFFECTS_EARLY = "stopped_side_effects_early"
+    STOPPED_SIDE_EFFECTS_LATE = "stopped_side_effects_late"  # after an adequate duration
+    NOT_SURE = "not_sure"  # not enough information
+
 
 ADEQUATE_WEEKS = frozenset({"6to8", "9to12", "gt12"})
 SHORT_WEEKS = frozenset({"0to2", "3to5"})
-WEEKS_LABELS: dict[str, str] = {
-    "0to2": "0 to 2 weeks",
-    "3to5": "3 to 5 weeks",
-    "6to8": "6 to 8 weeks",
-    "9to12": "9 to 12 weeks",
-    "gt12": "more than 12 weeks",
-    "not_sure": "not sure",
-}
 RESPONSES: dict[str, str] = {
     "little_or_none": "little_or_none",
     "some": "partial",
     "a_lot": "response",
     "back_to_normal": "response",
 }
+_RESPONSE_REASON = {"little_or_none": "may_count", "partial": "partial", "response": "helped"}
 # How many of the catalogue unit make one of the entered unit.
 _UNIT_FACTORS: dict[tuple[str, str], float] = {
     ("mg", "mg"): 1.0,
@@ -38,35 +50,64 @@ _UNIT_FACTORS: dict[tuple[str, str], float] = {
     ("mg", "mcg"): 1000.0,
 }
 _EPSILON = 1e-9
+_TUPLE_FIELDS = ("side_effects", "added")
 
 
 @dataclass(frozen=True)
 class TrialAssessment:
-    index: int
-    medicine_id: str
-    medicine_name: str
-    drug_class: str
-    dose_text: str
-    min_dose_text: str
-    weeks: str
-    weeks_label: str
-    adherence: str
-    helped: str
-    side_effects: tuple[str, ...]
-    stopped_reason: str
-    added: tuple[str, ...]
-    dose_adequate: bool | None
-    duration_adequate: bool | None
-    tolerated: bool
-    response: str
-    possibly_adequate_unsuccessful: bool
-    reasons: tuple[str, ...]
+    medicine_name: str  # display name, e.g. "Sertraline (Zoloft)" or what the person typed
+    role: str  # "main" | "added" (augmentation)
+    dose_text: str  # "100 mg a day" or "Not provided"
+    weeks_text: str  # the questionnaire's summary wording
+    outcome_text: str  # how it helped, summary wording
+    category: TrialCategory
+    may_count: bool  # category == MAY_COUNT
+    reason: str  # plain patient sentence from content
+    clinician_reason: str  # short clinician wording from content
+    # Details for the clinician review and for facts; all have defaults so from_dict is lenient.
+    index: int = 0  # the medicine loop item this came from
+    reason_id: str = ""
+    medicine_id: str = ""
+    drug_class: str = ""
+    min_dose_text: str = ""
+    dose_table: str = ""
+    weeks: str = ""
+    adherence: str = ""
+    helped: str = ""
+    side_effects: tuple[str, ...] = ()
+    stopped_reason: str = ""
+    added: tuple[str, ...] = ()
+    added_to: str = ""
+    dose_adequate: bool | None = None
+    duration_adequate: bool | None = None
+
+    @property
+    def response(self) -> str:
+        return RESPONSES.get(self.helped, "unknown")
+
+    @property
+    def possibly_adequate_unsuccessful(self) -> bool:
+        return self.may_count
+
+    @property
+    def tolerated(self) -> bool:
+        return self.category is not TrialCategory.STOPPED_SIDE_EFFECTS_EARLY
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("side_effects", "added", "reasons"):
+        data["category"] = str(self.category)
+        for key in _TUPLE_FIELDS:
             data[key] = list(data[key])
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrialAssessment:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["category"] = TrialCategory(str(values.get("category", "not_sure")))
+        for key in _TUPLE_FIELDS:
+            values[key] = tuple(values.get(key) or ())
+        return cls(**values)
 
 
 def format_amount(value: float) -> str:
@@ -103,117 +144,209 @@ def _dose(value: Any) -> float | None:
     return number
 
 
-def _dose_check(
-    dose: float | None, unit: str, med: Medicine | None
-) -> tuple[bool | None, str, str]:
-    """(dose_adequate, min_dose_text, reason)."""
-    dose_text = f"{format_amount(dose)} {unit}".strip() if dose is not None else ""
+def choice_label(questionnaire: Any, field_id: str, value: str, wording: str = "summary") -> str:
+    """The questionnaire's words for a stored choice (its own label as a fallback)."""
+    label = getattr(questionnaire, "choice_label", None)
+    if callable(label):
+        return str(label(field_id, value, wording))
+    for page in getattr(questionnaire, "pages", ()):
+        for f in page.fields:
+            if f.id == field_id:
+                for choice in f.choices:
+                    if choice.value == value:
+                        return str(choice.label)
+    return value
+
+
+@dataclass(frozen=True)
+class _Context:
+    catalogue: Mapping[str, Medicine]
+    wording: TrialWording
+    questionnaire: Any
+
+    def label(self, field_id: str, value: str) -> str:
+        if not value:
+            return self.wording.words["not_provided"]
+        return choice_label(self.questionnaire, field_id, value)
+
+
+def _dose_status(
+    dose: float | None, unit: str, med: Medicine | None, medicine_id: str
+) -> tuple[bool | None, str]:
+    """(dose meets the listed minimum, reason id when it cannot be checked or is low)."""
     if med is None:
-        return None, "not listed", "Medicine is not in the list, so the dose cannot be checked"
+        return None, "not_sure_medicine"
     if med.min_dose is None:
-        return None, "not listed", "No commonly used minimum dose is listed for this medicine"
-    min_text = f"{format_amount(med.min_dose)} {med.unit}"
+        return None, "not_sure_no_minimum"
     if dose is None:
-        return None, min_text, f"Dose not known (commonly used minimum is {min_text})"
+        return None, "not_sure_dose"
     factor = _UNIT_FACTORS.get((unit, med.unit))
     if factor is None:
-        return None, min_text, f"Dose {dose_text} cannot be compared with {min_text}"
+        return None, "not_sure_unit"
     if dose * factor >= med.min_dose - _EPSILON:
-        return True, min_text, f"Dose {dose_text} meets the commonly used minimum of {min_text}"
-    return False, min_text, f"Dose {dose_text} is below the commonly used minimum of {min_text}"
+        return True, ""
+    return False, "dose_low"
 
 
-def _duration(weeks: str) -> tuple[bool | None, str]:
-    label = WEEKS_LABELS.get(weeks, "not known")
+def _duration(weeks: str) -> bool | None:
     if weeks in ADEQUATE_WEEKS:
-        return True, f"Taken for {label} at the highest dose: meets the common 6-week definition"
+        return True
     if weeks in SHORT_WEEKS:
-        return False, f"Taken for {label} at the highest dose: shorter than 6 weeks"
-    return None, "Time at the highest dose not known"
+        return False
+    return None
 
 
-def _response_reason(response: str) -> str:
-    return {
-        "little_or_none": "Helped little or not at all (about 25% better or less)",
-        "partial": "Helped some, but less than half (partial response)",
-        "response": "Helped a lot (about half better or more)",
-    }.get(response, "How much it helped is not known")
-
-
-def assess_trial(
-    index: int, item: Mapping[str, Any], catalogue: Mapping[str, Medicine]
-) -> TrialAssessment:
-    medicine_id = _text(item.get("medicine"))
-    med = catalogue.get(medicine_id) if medicine_id != "other" else None
-    if med is not None:
-        name, drug_class = med.generic, med.drug_class
-    elif medicine_id == "other":
-        name, drug_class = _text(item.get("other_name")) or "Another medicine", ""
-    else:
-        name, drug_class = "Medicine not known", ""
-
-    dose = _dose(item.get("dose"))
-    unit = _text(item.get("dose_unit"))
-    dose_text = f"{format_amount(dose)} {unit}".strip() if dose is not None else "Not known"
-    dose_adequate, min_dose_text, dose_reason = _dose_check(dose, unit, med)
-
-    weeks = _text(item.get("weeks"))
-    duration_adequate, duration_reason = _duration(weeks)
-    helped = _text(item.get("helped"))
-    response = RESPONSES.get(helped, "unknown")
-    stopped_reason = _text(item.get("stopped_reason"))
-    adherence = _text(item.get("adherence"))
-
-    tolerated = not (stopped_reason == "side_effects" and duration_adequate is not True)
-    possibly = dose_adequate is True and duration_adequate is True and response == "little_or_none"
-
-    reasons = [dose_reason, duration_reason]
+def _main_reason(
+    stopped: str, adherence: str, dose_ok: bool | None, dose_reason: str,
+    weeks_ok: bool | None, response: str,
+) -> tuple[str, list[str]]:
+    """The reason id for a main trial, and the clinician notes for other rules that also fail."""
+    notes: list[str] = []
+    if stopped == "side_effects" and weeks_ok is not None:
+        return ("stopped_side_effects_late" if weeks_ok else "stopped_side_effects_early"), notes
     if adherence == "often_missed":
-        reasons.append("Doses were often missed")
-    reasons.append(_response_reason(response))
-    if not tolerated:
-        reasons.append(
-            "Stopped because of side effects before 6 weeks: counts as not tolerated, "
-            "not as an adequate trial"
-        )
-    elif stopped_reason == "side_effects":
-        reasons.append("Stopped because of side effects")
-    added = tuple(a for a in _texts(item.get("added")) if a != "none")
-    if added:
-        reasons.append("Another medicine was taken alongside it")
-    if possibly:
-        reasons.append("May count as an adequate trial that did not help; a clinician can check")
+        if dose_ok is False:
+            notes.append("dose_low")
+        if weeks_ok is False:
+            notes.append("too_short")
+        return "missed_doses", notes
+    if dose_ok is False:
+        if weeks_ok is not True:
+            notes.append("too_short" if weeks_ok is False else "weeks_unknown")
+        return "dose_low", notes
+    if weeks_ok is False:
+        return "too_short", ["dose_unknown"] if dose_ok is None else []
+    if dose_ok is None:
+        return dose_reason, ["weeks_unknown"] if weeks_ok is None else []
+    if weeks_ok is None:
+        return "not_sure_weeks", notes
+    reason = _RESPONSE_REASON.get(response, "not_sure_helped")
+    if adherence == "not_sure":
+        notes.append("adherence_unsure")
+    elif adherence == "mostly":
+        notes.append("adherence_mostly")
+    return reason, notes
 
+
+def _added_reason(adherence: str, weeks_ok: bool | None, response: str) -> tuple[str, list[str]]:
+    if adherence == "often_missed":
+        return "missed_doses", []
+    if weeks_ok is False:
+        return "too_short_added", []
+    if weeks_ok is None:
+        return "not_sure_weeks", []
+    base = _RESPONSE_REASON.get(response)
+    notes = ["added_outcome"] + (["adherence_unsure"] if adherence == "not_sure" else [])
+    return (f"{base}_added" if base else "not_sure_helped"), notes
+
+
+def _assessment(ctx: _Context, reason_id: str, notes: list[str], values: dict[str, str],
+                **details: Any) -> TrialAssessment:
+    reason = ctx.wording.reasons[reason_id]
+    category = TrialCategory(reason.category)
+    clinician = " ".join(
+        [fill(reason.clinician, values)] + [fill(ctx.wording.notes[n], values) for n in notes]
+    )
     return TrialAssessment(
-        index=index,
-        medicine_id=medicine_id,
-        medicine_name=name,
-        drug_class=drug_class,
-        dose_text=dose_text,
-        min_dose_text=min_dose_text,
-        weeks=weeks,
-        weeks_label=WEEKS_LABELS.get(weeks, "not known"),
-        adherence=adherence,
-        helped=helped,
-        side_effects=tuple(s for s in _texts(item.get("side_effects")) if s != "none"),
-        stopped_reason=stopped_reason,
-        added=added,
-        dose_adequate=dose_adequate,
-        duration_adequate=duration_adequate,
-        tolerated=tolerated,
-        response=response,
-        possibly_adequate_unsuccessful=possibly,
-        reasons=tuple(reasons),
+        category=category,
+        may_count=category is TrialCategory.MAY_COUNT,
+        reason=fill(reason.patient, values),
+        clinician_reason=clinician,
+        reason_id=reason_id,
+        **details,
     )
 
 
-def assess_trials(
-    medicines: list[dict[str, Any]] | Any, catalogue: Mapping[str, Medicine]
-) -> list[TrialAssessment]:
-    """One assessment per medicine item, in the order given; malformed items count as unknowns."""
-    if not isinstance(medicines, list):
-        return []
-    return [
-        assess_trial(i, item if isinstance(item, Mapping) else {}, catalogue)
-        for i, item in enumerate(medicines)
+def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[TrialAssessment]:
+    words = ctx.wording.words
+    medicine_id = _text(item.get("medicine"))
+    med = ctx.catalogue.get(medicine_id) if medicine_id != "other" else None
+    if medicine_id == "other":
+        name = _text(item.get("other_name")) or words["not_named"]
+    elif medicine_id:
+        name = choice_label(ctx.questionnaire, "medicine", medicine_id, "patient")
+        if name == medicine_id and med is not None:
+            name = med.generic.capitalize()
+    else:
+        name = words["not_named"]
+
+    dose = _dose(item.get("dose"))
+    unit = _text(item.get("dose_unit"))
+    dose_text = (
+        " ".join(fill(words["dose"], {"amount": format_amount(dose), "unit": unit}).split())
+        if dose is not None else words["not_provided"]
+    )
+    dose_ok, dose_reason = _dose_status(dose, unit, med, medicine_id)
+    table = ctx.wording.dose_source(medicine_id).name
+    min_dose_text = (
+        f"{format_amount(med.min_dose)} {med.unit}"
+        if med is not None and med.min_dose is not None else words["not_provided"]
+    )
+    weeks = _text(item.get("weeks"))
+    weeks_ok = _duration(weeks)
+    helped = _text(item.get("helped"))
+    adherence = _text(item.get("adherence"))
+    stopped = _text(item.get("stopped_reason"))
+    added = tuple(a for a in _texts(item.get("added")) if a != "none")
+    values = {"dose": dose_text, "min_dose": min_dose_text, "table": table, "medicine": name}
+
+    reason_id, notes = _main_reason(
+        stopped, adherence, dose_ok, dose_reason, weeks_ok, RESPONSES.get(helped, "unknown")
+    )
+    common = {
+        "index": index,
+        "adherence": adherence,
+        "helped": helped,
+        "outcome_text": ctx.label("helped", helped),
+        "side_effects": tuple(s for s in _texts(item.get("side_effects")) if s != "none"),
+    }
+    out = [
+        _assessment(
+            ctx, reason_id, notes, values,
+            medicine_name=name, role="main", dose_text=dose_text,
+            weeks_text=ctx.label("weeks", weeks), medicine_id=medicine_id,
+            drug_class=med.drug_class if med is not None else "", min_dose_text=min_dose_text,
+            dose_table=table if med is not None and med.min_dose is not None else "",
+            weeks=weeks, stopped_reason=stopped, added=added,
+            dose_adequate=dose_ok, duration_adequate=weeks_ok, **common,
+        )
     ]
+    added_weeks = _text(item.get("added_weeks"))
+    for agent in added:
+        agent_name = (
+            words["another_medicine"] if agent == "other" else ctx.label("added", agent)
+        )
+        added_id, added_notes = _added_reason(
+            adherence, _duration(added_weeks), RESPONSES.get(helped, "unknown")
+        )
+        out.append(_assessment(
+            ctx, added_id, added_notes, {**values, "added_to": name, "medicine": agent_name},
+            medicine_name=fill(words["added_name"], {"medicine": agent_name, "added_to": name}),
+            role="added", dose_text=words["not_provided"],
+            weeks_text=ctx.label("weeks", added_weeks), medicine_id=agent, weeks=added_weeks,
+            added_to=name, duration_adequate=_duration(added_weeks), **common,
+        ))
+    return out
+
+
+def assess_items(
+    items: Any, catalogue: Mapping[str, Medicine], wording: TrialWording | None = None,
+    questionnaire: Any = None,
+) -> tuple[TrialAssessment, ...]:
+    """One assessment per medicine item (and one per medicine added to it), in order; a
+    malformed item reads as an unknown one."""
+    if not isinstance(items, list | tuple):
+        return ()
+    ctx = _Context(catalogue, wording or trial_wording(), questionnaire)
+    return tuple(
+        a
+        for i, item in enumerate(items)
+        for a in _assess_item(ctx, i, item if isinstance(item, Mapping) else {})
+    )
+
+
+def assess_trials(answers: AnswersLike, content: Content) -> tuple[TrialAssessment, ...]:
+    """INTERFACES §3: every past medicine in the answers, assessed against the content."""
+    return assess_items(
+        answer_values(answers).get("medicines"), content.medicines, None, content.questionnaire
+    )

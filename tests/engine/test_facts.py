@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from decision_aid.content.clinical_facts import CLINICAL_FACTS
 from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
 from decision_aid.content.schema import Content, Crisis, Medicine, Source
 from decision_aid.engine.facts import derive_facts
@@ -41,6 +42,8 @@ def _content() -> Content:
 
 
 CONTENT = _content()
+# content/facts.py merges CLINICAL_FACTS into KNOWN_FACTS; the union holds before and after.
+ALL_FACTS = {**KNOWN_FACTS, **CLINICAL_FACTS}
 
 
 def med(medicine: str = "sertraline", **overrides: Any) -> dict[str, Any]:
@@ -125,19 +128,36 @@ FACT_EXAMPLES: dict[str, dict[str, Any]] = {
     "prefers_pills": {"preference": "pills"},
     "prefers_talking": {"preference": "talking"},
     "prefers_procedures": {"preference": "procedures"},
-    **{f"priority_{p}_high": {f"prio_{p}": "4"} for p in PRIORITY_IDS},
+    **{f"priority_{p}_high": {"top_priorities": [p]} for p in PRIORITY_IDS},
+    # Clinical facts (content/clinical_facts.py).
+    "item9_several_days": {"phq9_9": "1"},
+    "item9_most_days": {"phq9_9": "2"},
+    "any_trial_missed_doses": {"medicines": [med(adherence="often_missed")]},
+    "any_stopped_side_effects_late": {"medicines": [med(stopped_reason="side_effects")]},
+    "any_added_medicine_trial": {"medicines": [med(added=["aripiprazole"])]},
+    "age_under_18": {"age_band": "under18"},
+    "age_18_to_24": {"age_band": "18to24"},
+    "age_65_or_over": {"age_band": "65plus"},
+    "eating_disorder": {"health": ["eating_disorder"]},
+    "metal_in_head_or_implant": {"health": ["metal_implant"]},
+    "kidney_or_thyroid_problems": {"health": ["kidney_thyroid"]},
+    "health_not_sure": {"health": ["not_sure"]},
+    "takes_maoi": {"other_medicines": ["maoi"]},
+    "takes_sedative_or_seizure_medicine": {"other_medicines": ["sedative"]},
+    "takes_lithium_raising_medicine": {"other_medicines": ["lithium_raising"]},
+    "other_medicines_not_sure": {"other_medicines": ["not_sure"]},
 }
 
 
 def test_every_known_fact_has_an_example() -> None:
-    assert set(FACT_EXAMPLES) == set(KNOWN_FACTS)
+    assert set(FACT_EXAMPLES) == set(ALL_FACTS)
 
 
 @pytest.mark.parametrize("fact", sorted(FACT_EXAMPLES))
 def test_each_fact_is_derived_from_its_example(fact: str) -> None:
     derived = facts(FACT_EXAMPLES[fact])
     assert fact in derived
-    assert derived <= KNOWN_FACTS.keys()
+    assert derived <= ALL_FACTS.keys()
 
 
 def test_no_answers_give_no_facts() -> None:
@@ -178,6 +198,61 @@ def test_item9_above_zero_is_positive(value: str) -> None:
 
 def test_item9_zero_is_not_positive() -> None:
     assert "item9_positive" not in facts({"phq9_9": "0"})
+    assert not facts({"phq9_9": "0"}) & {"item9_several_days", "item9_most_days"}
+
+
+@pytest.mark.parametrize(
+    ("value", "severity_fact", "other"),
+    [
+        ("1", "item9_several_days", "item9_most_days"),
+        ("2", "item9_most_days", "item9_several_days"),
+        ("3", "item9_most_days", "item9_several_days"),
+    ],
+)
+def test_item9_severity_facts(value: str, severity_fact: str, other: str) -> None:
+    derived = facts({"phq9_9": value})
+    assert {"item9_positive", severity_fact} <= derived
+    assert other not in derived
+
+
+def test_often_missed_doses_is_not_a_possibly_adequate_trial() -> None:
+    missed = facts({"medicines": [med(adherence="often_missed")]})
+    assert "any_trial_missed_doses" in missed
+    assert "any_possibly_adequate_unsuccessful" not in missed
+    assert "any_possibly_adequate_unsuccessful" in facts({"medicines": [med(adherence="mostly")]})
+
+
+def test_an_added_medicine_counts_as_its_own_trial_but_not_as_a_medicine_tried() -> None:
+    one = med(added=["aripiprazole"], added_weeks="6to8")
+    derived = facts({"medicines_any": "yes", "medicines": [one]})
+    assert "two_or_more_possibly_adequate_unsuccessful" in derived
+    assert "one_medicine_tried" in derived
+    short = med(added=["aripiprazole"], added_weeks="3to5")
+    assert "two_or_more_possibly_adequate_unsuccessful" not in facts({"medicines": [short]})
+
+
+def test_stopped_for_side_effects_late_is_not_possibly_adequate() -> None:
+    derived = facts({"medicines": [med(stopped_reason="side_effects", weeks="9to12")]})
+    assert {"stopped_for_side_effects", "any_stopped_side_effects_late"} <= derived
+    assert "any_possibly_adequate_unsuccessful" not in derived
+    early = facts({"medicines": [med(stopped_reason="side_effects", weeks="0to2")]})
+    assert "any_stopped_side_effects_late" not in early
+
+
+@pytest.mark.parametrize("value", ["25to64", "prefer_not", "", "x"])
+def test_other_age_bands_give_no_age_fact(value: str) -> None:
+    assert not facts({"age_band": value}) & {"age_under_18", "age_18_to_24", "age_65_or_over"}
+
+
+def test_none_of_the_other_medicines_gives_no_fact() -> None:
+    assert facts({"other_medicines": ["none"]}) == frozenset()
+
+
+def test_facts_accept_an_answers_value() -> None:
+    from decision_aid.engine.answers import Answers
+
+    answers = {"phq9_9": "3", "medicines": [med()], "age_band": "18to24"}
+    assert facts(answers) == derive_facts(Answers.from_draft(answers), CONTENT)
 
 
 @pytest.mark.parametrize("medicines_any", ["not_sure", "yes"])

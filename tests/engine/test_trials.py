@@ -1,15 +1,38 @@
+"""Trial adequacy: each rule has a case that meets it and one that fails it."""
+
 from __future__ import annotations
 
 import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from decision_aid.content.schema import Medicine
-from decision_aid.engine.trials import assess_trials, format_amount
+from decision_aid.content.loader import DATA_DIR, ContentError, load_content
+from decision_aid.content.schema import Content, Medicine
+from decision_aid.content.trial_wording import (
+    CATEGORIES,
+    TrialWording,
+    load_trial_wording,
+    trial_wording,
+)
+from decision_aid.engine.answers import Answers
+from decision_aid.engine.trials import (
+    TrialAssessment,
+    TrialCategory,
+    assess_items,
+    assess_trials,
+    format_amount,
+)
+
+C = TrialCategory
 
 
 def trial(**overrides: Any) -> dict[str, Any]:
+    """An adequate (100 mg sertraline, 9-12 weeks, taken as planned) trial that did not help."""
     item: dict[str, Any] = {
         "medicine": "sertraline",
         "dose": 100.0,
@@ -25,53 +48,237 @@ def trial(**overrides: Any) -> dict[str, Any]:
     return item
 
 
-def one(catalogue: dict[str, Medicine], **overrides: Any):
-    [result] = assess_trials([trial(**overrides)], catalogue)
+def one(catalogue: dict[str, Medicine], **overrides: Any) -> TrialAssessment:
+    [result] = assess_items([trial(**overrides)], catalogue)
     return result
 
 
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return load_content()
+
+
+# --- The rules, each met and failed ---------------------------------------------------------
+
+
+def test_an_adequate_trial_that_did_not_help_may_count(catalogue: dict[str, Medicine]) -> None:
+    result = one(catalogue)
+    assert result.category is C.MAY_COUNT
+    assert result.may_count is True
+    assert result.role == "main"
+    assert "may count" in result.reason and "clinician can check" in result.reason
+
+
 @pytest.mark.parametrize(
-    ("dose", "weeks", "helped", "dose_ok", "weeks_ok", "response", "possibly"),
+    ("adherence", "category"),
+    [("yes", C.MAY_COUNT), ("mostly", C.MAY_COUNT), ("not_sure", C.MAY_COUNT),
+     ("often_missed", C.MISSED_DOSES)],
+)
+def test_adherence_often_missed_is_not_a_full_trial(
+    catalogue: dict[str, Medicine], adherence: str, category: TrialCategory
+) -> None:
+    result = one(catalogue, adherence=adherence)
+    assert result.category is category
+    assert result.may_count is (category is C.MAY_COUNT)
+    if category is C.MISSED_DOSES:
+        assert "often missed doses" in result.reason
+    if adherence == "not_sure":
+        assert "Adherence not confirmed" in result.clinician_reason
+
+
+@pytest.mark.parametrize(
+    ("weeks", "category"),
+    [("6to8", C.MAY_COUNT), ("9to12", C.MAY_COUNT), ("gt12", C.MAY_COUNT),
+     ("3to5", C.TOO_SHORT), ("0to2", C.TOO_SHORT), ("not_sure", C.NOT_SURE), ("", C.NOT_SURE)],
+)
+def test_six_weeks_or_more_at_the_dose_or_higher(
+    catalogue: dict[str, Medicine], weeks: str, category: TrialCategory
+) -> None:
+    result = one(catalogue, weeks=weeks)
+    assert result.category is category
+    assert result.duration_adequate is {C.MAY_COUNT: True, C.TOO_SHORT: False}.get(category)
+
+
+def test_weeks_are_asked_at_the_dose_or_higher_not_only_at_the_highest(
+    content: Content, catalogue: dict[str, Medicine]
+) -> None:
+    """10 weeks at 100 mg then 2 at 150 mg: the person gives 100 mg and more than 12 weeks."""
+    q = content.questionnaire
+    assert "this dose or higher" in q.field("weeks").label  # type: ignore[attr-defined]
+    assert "highest" not in q.field("weeks").label  # type: ignore[attr-defined]
+    assert "longest" in q.field("dose").label + q.field("dose").hint  # type: ignore[attr-defined]
+    assert one(catalogue, dose=100.0, weeks="gt12").category is C.MAY_COUNT
+
+
+@pytest.mark.parametrize(
+    ("dose", "category", "adequate"),
+    [(50.0, C.MAY_COUNT, True), (100.0, C.MAY_COUNT, True), (49.9, C.DOSE_LOW, False),
+     (None, C.NOT_SURE, None)],
+)
+def test_dose_at_or_above_the_listed_minimum(
+    catalogue: dict[str, Medicine], dose: float | None, category: TrialCategory,
+    adequate: bool | None,
+) -> None:
+    result = one(catalogue, dose=dose)
+    assert result.category is category
+    assert result.dose_adequate is adequate
+    if category is C.DOSE_LOW:
+        assert "49.9 mg a day" in result.reason and "50 mg" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("medicine", "below", "at_minimum"),
+    [("venlafaxine", 75.0, 150.0), ("bupropion", 150.0, 300.0), ("mirtazapine", 15.0, 30.0),
+     ("fluvoxamine", 50.0, 100.0), ("sertraline", 25.0, 50.0)],
+)
+def test_real_minimum_doses_follow_addendum_a3(
+    content: Content, medicine: str, below: float, at_minimum: float
+) -> None:
+    low, = assess_items([trial(medicine=medicine, dose=below)], content.medicines)
+    ok, = assess_items([trial(medicine=medicine, dose=at_minimum)], content.medicines)
+    assert low.category is C.DOSE_LOW
+    assert ok.category is C.MAY_COUNT
+
+
+def test_every_minimum_dose_comes_from_one_named_table(content: Content) -> None:
+    wording = trial_wording()
+    assert wording.table.source_ids == ("ementalhealth2022",)
+    assert set(wording.exceptions) == {"venlafaxine"}
+    with_minimum = [m for m in content.medicines.values() if m.min_dose is not None]
+    assert len(with_minimum) >= 12
+    for med in with_minimum:
+        # The table the minimum comes from is the medicine's first source.
+        assert med.source_ids[0] in wording.dose_source(med.id).source_ids, med.id
+    venlafaxine, = assess_items([trial(medicine="venlafaxine", dose=150.0)], content.medicines)
+    assert "TRANSFORM-1" in venlafaxine.clinician_reason
+    sertraline, = assess_items([trial()], content.medicines)
+    assert "eMentalHealth" in sertraline.clinician_reason
+
+
+@pytest.mark.parametrize(
+    ("weeks", "category"),
+    [("6to8", C.STOPPED_SIDE_EFFECTS_LATE), ("gt12", C.STOPPED_SIDE_EFFECTS_LATE),
+     ("3to5", C.STOPPED_SIDE_EFFECTS_EARLY), ("0to2", C.STOPPED_SIDE_EFFECTS_EARLY),
+     ("not_sure", C.NOT_SURE)],
+)
+def test_stopped_for_side_effects_after_an_adequate_time_is_its_own_category(
+    catalogue: dict[str, Medicine], weeks: str, category: TrialCategory
+) -> None:
+    result = one(catalogue, weeks=weeks, stopped_reason="side_effects")
+    assert result.category is category
+    assert result.may_count is False
+    assert result.tolerated is (category is not C.STOPPED_SIDE_EFFECTS_EARLY)
+    # Stopped for another reason, the same trial is judged on the other rules.
+    other = one(catalogue, weeks=weeks, stopped_reason="did_not_help")
+    assert other.category not in {C.STOPPED_SIDE_EFFECTS_LATE, C.STOPPED_SIDE_EFFECTS_EARLY}
+
+
+@pytest.mark.parametrize(
+    ("helped", "category"),
+    [("little_or_none", C.MAY_COUNT), ("some", C.PARTIAL), ("a_lot", C.HELPED),
+     ("back_to_normal", C.HELPED), ("not_sure", C.NOT_SURE)],
+)
+def test_how_much_it_helped(
+    catalogue: dict[str, Medicine], helped: str, category: TrialCategory
+) -> None:
+    assert one(catalogue, helped=helped).category is category
+
+
+@pytest.mark.parametrize(
+    ("added_weeks", "adherence", "helped", "category"),
     [
-        (100.0, "9to12", "little_or_none", True, True, "little_or_none", True),
-        (50.0, "6to8", "little_or_none", True, True, "little_or_none", True),
-        (50.0, "gt12", "little_or_none", True, True, "little_or_none", True),
-        (49.9, "9to12", "little_or_none", False, True, "little_or_none", False),
-        (100.0, "3to5", "little_or_none", True, False, "little_or_none", False),
-        (100.0, "0to2", "little_or_none", True, False, "little_or_none", False),
-        (100.0, "not_sure", "little_or_none", True, None, "little_or_none", False),
-        (None, "9to12", "little_or_none", None, True, "little_or_none", False),
-        (100.0, "9to12", "some", True, True, "partial", False),
-        (100.0, "9to12", "a_lot", True, True, "response", False),
-        (100.0, "9to12", "back_to_normal", True, True, "response", False),
-        (100.0, "9to12", "not_sure", True, True, "unknown", False),
+        ("6to8", "yes", "little_or_none", C.MAY_COUNT),
+        ("gt12", "mostly", "little_or_none", C.MAY_COUNT),
+        ("3to5", "yes", "little_or_none", C.TOO_SHORT),
+        ("", "yes", "little_or_none", C.NOT_SURE),
+        ("6to8", "often_missed", "little_or_none", C.MISSED_DOSES),
+        ("6to8", "yes", "a_lot", C.HELPED),
+        ("6to8", "yes", "some", C.PARTIAL),
     ],
 )
-def test_adequacy_and_response_combinations(
-    catalogue: dict[str, Medicine],
-    dose: float | None,
-    weeks: str,
-    helped: str,
-    dose_ok: bool | None,
-    weeks_ok: bool | None,
-    response: str,
-    possibly: bool,
+def test_a_medicine_added_to_an_antidepressant_is_assessed_too(
+    catalogue: dict[str, Medicine], added_weeks: str, adherence: str, helped: str,
+    category: TrialCategory,
 ) -> None:
-    result = one(catalogue, dose=dose, weeks=weeks, helped=helped)
-    assert result.dose_adequate is dose_ok
-    assert result.duration_adequate is weeks_ok
-    assert result.response == response
-    assert result.possibly_adequate_unsuccessful is possibly
-    assert result.tolerated is True
+    main, added = assess_items(
+        [trial(added=["aripiprazole"], added_weeks=added_weeks, adherence=adherence,
+               helped=helped)],
+        catalogue,
+    )
+    assert (main.role, added.role) == ("main", "added")
+    assert added.category is category
+    assert added.may_count is (category is C.MAY_COUNT)
+    assert added.index == main.index == 0
+    assert added.added_to == main.medicine_name
+    if category is C.MAY_COUNT:
+        assert "adding this medicine may count" in added.reason
 
 
-def test_reasons_name_the_dose_and_the_minimum(catalogue: dict[str, Medicine]) -> None:
-    result = one(catalogue, dose=50.0)
-    assert "Dose 50 mg meets the commonly used minimum of 50 mg" in result.reasons
-    low = one(catalogue, dose=25.0)
-    assert "Dose 25 mg is below the commonly used minimum of 50 mg" in low.reasons
-    assert result.dose_text == "50 mg"
-    assert result.min_dose_text == "50 mg"
+def test_none_added_gives_no_added_trial(catalogue: dict[str, Medicine]) -> None:
+    assert len(assess_items([trial(added=["none"], added_weeks="6to8")], catalogue)) == 1
+    assert len(assess_items([trial(added=["lithium", "other"])], catalogue)) == 3
+
+
+# --- Words come from content, and never diagnose --------------------------------------------
+
+
+def test_reasons_come_from_the_content_file(catalogue: dict[str, Medicine]) -> None:
+    wording = trial_wording()
+    custom = replace(
+        wording,
+        reasons={**wording.reasons,
+                 "may_count": replace(wording.reasons["may_count"], patient="Edited {dose}.")},
+    )
+    [result] = assess_items([trial()], catalogue, custom)
+    assert result.reason == "Edited 100 mg a day."
+
+
+def test_no_patient_sentence_is_written_in_python() -> None:
+    source = (Path(__file__).parents[2] / "decision_aid/engine/trials.py").read_text()
+    for reason in trial_wording().reasons.values():
+        assert reason.patient.split("{")[0][:30] not in source
+
+
+@pytest.mark.parametrize("reason_id", sorted(trial_wording().reasons))
+def test_reasons_never_diagnose(reason_id: str) -> None:
+    reason = trial_wording().reasons[reason_id]
+    text = f"{reason.patient} {reason.clinician}".lower()
+    assert not re.search(r"resistant|\btrd\b|you have depression|diagnos", text)
+    if reason.category in {"may_count", "partial", "too_short", "dose_low", "missed_doses",
+                           "stopped_side_effects_late", "not_sure"}:
+        assert "clinician" in reason.patient.lower()
+
+
+def test_every_category_has_a_reason() -> None:
+    assert tuple(c.value for c in TrialCategory) == CATEGORIES
+    assert {r.category for r in trial_wording().reasons.values()} == set(CATEGORIES)
+
+
+# --- Display values -------------------------------------------------------------------------
+
+
+def test_display_values_use_the_questionnaire_words(content: Content) -> None:
+    answers = Answers.from_draft({"medicines": [trial(weeks="6to8", helped="some")]})
+    [result] = assess_trials(answers, content)
+    assert result.medicine_name == "Sertraline (Zoloft)"
+    assert result.dose_text == "100 mg a day"
+    assert result.weeks_text == content.questionnaire.choice_label(  # type: ignore[attr-defined]
+        "weeks", "6to8", "summary")
+    assert result.outcome_text == content.questionnaire.choice_label(  # type: ignore[attr-defined]
+        "helped", "some", "summary")
+    assert assess_trials({"medicines": [trial()]}, content) == assess_trials(
+        Answers.from_draft({"medicines": [trial()]}), content)
+
+
+def test_not_provided_and_other_medicines(catalogue: dict[str, Medicine]) -> None:
+    result = one(catalogue, dose=None)
+    assert result.dose_text == "Not provided"
+    assert result.reason_id == "not_sure_dose"
+    other = one(catalogue, medicine="other", other_name="Phenelzine", dose=45.0)
+    assert other.medicine_name == "Phenelzine"
+    assert other.category is C.NOT_SURE and other.reason_id == "not_sure_medicine"
+    assert one(catalogue, medicine="trazodone").reason_id == "not_sure_no_minimum"
+    assert one(catalogue, medicine="other").medicine_name == "A medicine not named"
 
 
 @pytest.mark.parametrize(
@@ -81,7 +288,6 @@ def test_reasons_name_the_dose_and_the_minimum(catalogue: dict[str, Medicine]) -
         ("sertraline", 49000.0, "mcg", False),
         ("microdose", 0.5, "mg", True),  # catalogue in mcg: 0.5 mg = 500 mcg
         ("microdose", 0.4, "mg", False),
-        ("microdose", 500.0, "mcg", True),
         ("sertraline", 50.0, "", None),  # unit not known: cannot compare
         ("sertraline", 50.0, "grains", None),
     ],
@@ -92,113 +298,71 @@ def test_unit_conversion(
     assert one(catalogue, medicine=medicine_id, dose=dose, dose_unit=unit).dose_adequate is adequate
 
 
-def test_other_medicine_dose_is_unknown(catalogue: dict[str, Medicine]) -> None:
-    result = one(catalogue, medicine="other", other_name="Phenelzine", dose=45.0)
-    assert result.dose_adequate is None
-    assert result.medicine_name == "Phenelzine"
-    assert result.drug_class == ""
-    assert result.possibly_adequate_unsuccessful is False
-    assert result.min_dose_text == "not listed"
-    unnamed = one(catalogue, medicine="other", dose=45.0)
-    assert unnamed.medicine_name == "Another medicine"
+def test_format_amount() -> None:
+    assert [format_amount(v) for v in (50.0, 37.5, 1000.0, 0.125)] == ["50", "37.5", "1,000",
+                                                                        "0.125"]
 
 
-def test_medicine_missing_from_catalogue_is_unknown(catalogue: dict[str, Medicine]) -> None:
-    result = one(catalogue, medicine="not_in_catalogue")
-    assert result.dose_adequate is None
-    assert result.possibly_adequate_unsuccessful is False
+def test_round_trip_and_json(catalogue: dict[str, Medicine]) -> None:
+    results = assess_items([trial(added=["lithium"], added_weeks="6to8"), trial(dose=None)],
+                           catalogue)
+    for result in results:
+        data = json.loads(json.dumps(result.to_dict()))
+        assert TrialAssessment.from_dict(data) == result
+        assert data["category"] == str(result.category)
 
 
-def test_no_listed_minimum_gives_unknown_dose(catalogue: dict[str, Medicine]) -> None:
-    result = one(catalogue, medicine="trazodone", dose=300.0)
-    assert result.dose_adequate is None
-    assert "No commonly used minimum dose is listed for this medicine" in result.reasons
+@pytest.mark.parametrize("value", [None, "x", {"a": 1}, 3])
+def test_not_a_list_gives_no_trials(catalogue: dict[str, Medicine], value: Any) -> None:
+    assert assess_items(value, catalogue) == ()
 
 
-def test_dose_not_known(catalogue: dict[str, Medicine]) -> None:
-    result = one(catalogue, dose=None)
-    assert result.dose_text == "Not known"
-    assert result.dose_adequate is None
-
-
-def test_stopped_after_one_week_for_side_effects_is_intolerance_not_a_trial(
-    catalogue: dict[str, Medicine],
-) -> None:
-    result = one(
-        catalogue,
-        weeks="0to2",
-        stopped_reason="side_effects",
-        side_effects=["stomach", "sleep"],
-        helped="little_or_none",
-    )
-    assert result.tolerated is False
-    assert result.duration_adequate is False
-    assert result.possibly_adequate_unsuccessful is False
-    assert result.side_effects == ("stomach", "sleep")
-    assert any("not tolerated" in r for r in result.reasons)
-
-
-def test_side_effects_with_unknown_duration_is_not_tolerated(
-    catalogue: dict[str, Medicine],
-) -> None:
-    assert one(catalogue, weeks="not_sure", stopped_reason="side_effects").tolerated is False
-
-
-def test_stopped_for_side_effects_after_an_adequate_time_is_still_a_trial(
-    catalogue: dict[str, Medicine],
-) -> None:
-    result = one(catalogue, weeks="6to8", stopped_reason="side_effects")
-    assert result.tolerated is True
-    assert result.possibly_adequate_unsuccessful is True
-
-
-def test_often_missed_doses_is_noted(catalogue: dict[str, Medicine]) -> None:
-    assert "Doses were often missed" in one(catalogue, adherence="often_missed").reasons
-
-
-def test_none_is_not_listed_as_a_side_effect_or_added_medicine(
-    catalogue: dict[str, Medicine],
-) -> None:
-    result = one(catalogue)
-    assert result.side_effects == ()
-    assert result.added == ()
-    added = one(catalogue, added=["aripiprazole"])
-    assert added.added == ("aripiprazole",)
-
-
-def test_several_trials_keep_their_order_and_index(catalogue: dict[str, Medicine]) -> None:
-    results = assess_trials(
-        [trial(), trial(medicine="venlafaxine", dose=37.5), trial(medicine="other")], catalogue
-    )
+def test_malformed_items_read_as_unknown(catalogue: dict[str, Medicine]) -> None:
+    results = assess_items(["x", None, {"medicine": 5, "dose": "abc", "added": "lithium"}],
+                           catalogue)
+    assert [r.category for r in results] == [C.NOT_SURE] * 3
     assert [r.index for r in results] == [0, 1, 2]
-    assert [r.medicine_id for r in results] == ["sertraline", "venlafaxine", "other"]
-    assert [r.dose_adequate for r in results] == [True, False, None]
-    assert results[1].dose_text == "37.5 mg"
-    assert results[1].drug_class == "SNRI"
 
 
-def test_to_dict_is_json_ready(catalogue: dict[str, Medicine]) -> None:
-    data = one(catalogue, side_effects=["sexual"]).to_dict()
-    assert data["side_effects"] == ["sexual"]
-    assert isinstance(data["reasons"], list)
-    assert json.loads(json.dumps(data)) == data
+# --- The content file is checked ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("medicines", [None, "x", {}, 3])
-def test_not_a_list_gives_no_trials(catalogue: dict[str, Medicine], medicines: Any) -> None:
-    assert assess_trials(medicines, catalogue) == []
+def _copy(tmp_path: Path) -> Path:
+    for name in ("trials.toml", "medicines.toml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return tmp_path
 
 
-def test_malformed_items_do_not_raise(catalogue: dict[str, Medicine]) -> None:
-    results = assess_trials(
-        ["junk", {"dose": "abc", "weeks": 5, "side_effects": "sexual"}, {"dose": True}], catalogue
-    )
-    assert len(results) == 3
-    assert all(r.dose_adequate is None and r.response == "unknown" for r in results)
+def test_the_real_wording_loads_against_the_real_sources(content: Content) -> None:
+    wording = load_trial_wording(DATA_DIR, frozenset(content.sources),
+                                 frozenset(content.medicines))
+    assert isinstance(wording, TrialWording)
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(50.0, "50"), (37.5, "37.5"), (50000.0, "50,000"), (0.125, "0.125")]
+    ("old", "new", "message"),
+    [
+        ('id = "partial"\n', 'id = "partial_x"\n', "reasons must be exactly"),
+        ("(listed minimum {min_dose}", "(listed minimum {minimum}", "unknown placeholder"),
+        ('category = "helped"', 'category = "cured"', "unknown category"),
+        ("[notes]\n", "[notes]\nextra = \"x\"\n", "trials.notes"),
+    ],
 )
-def test_format_amount(value: float, text: str) -> None:
-    assert format_amount(value) == text
+def test_incomplete_wording_is_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    data = _copy(tmp_path)
+    path = data / "trials.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ContentError, match=message):
+        load_trial_wording(data)
+
+
+def test_a_missing_dose_table_is_refused(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    path = data / "medicines.toml"
+    path.write_text(path.read_text().replace("[dose_table]", "[not_the_table]"))
+    with pytest.raises(ContentError, match="dose_table"):
+        load_trial_wording(data)
+    with pytest.raises(ContentError, match="unknown source"):
+        load_trial_wording(DATA_DIR, frozenset({"nct02417064"}))
