@@ -35,6 +35,13 @@ ACTIONS = {
     "purge",
     "clinician_created",
     "clinician_disabled",
+    "mfa_enrolled",
+    "mfa_enrol_failed",
+    "mfa_removed",
+    "mfa_recovery_used",
+    "mfa_recovery_new",
+    "password_changed",
+    "password_change_failed",
 }
 
 

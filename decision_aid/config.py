@@ -88,6 +88,12 @@ def settings_from_env(instance_path: Path, env: dict[str, str] | None = None) ->
         "CLINICIAN_ABSOLUTE_HOURS": int(env.get("CLINICIAN_ABSOLUTE_HOURS", "12")),
         "PASSWORD_HASH_PROFILE": env.get("PASSWORD_HASH_PROFILE", "default"),
         "PDF_CACHE_SIZE": int(env.get("PDF_CACHE_SIZE", "64")),
+        # The clinic-wide rule that every clinician signs in with a second factor.
+        "CLINICIAN_MFA_REQUIRED": _bool(env.get("CLINICIAN_MFA_REQUIRED"), production),
+        "WEBAUTHN_RP_ID": env.get("WEBAUTHN_RP_ID", ""),
+        "WEBAUTHN_ORIGIN": env.get("WEBAUTHN_ORIGIN", ""),
+        # gunicorn reads WEB_CONCURRENCY as its worker count; the limiter check below uses it.
+        "WORKERS": int(env.get("WEB_CONCURRENCY", "1") or 1),
     }
     if settings["SESSION_COOKIE_SECURE"]:
         settings["SESSION_COOKIE_NAME"] = "__Host-session"
@@ -109,6 +115,13 @@ def check_production(settings: dict[str, object]) -> None:
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if not settings.get("ALLOWED_HOSTS"):
         problems.append("ALLOWED_HOSTS must list the host names the app answers to")
+    workers = settings.get("WORKERS", 1)
+    if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory") and (
+            isinstance(workers, int) and workers > 1):
+        problems.append(
+            "RATELIMIT_STORAGE_URI must point at Redis (redis://...) when WEB_CONCURRENCY is "
+            "more than 1: with memory:// each worker counts on its own and every limit "
+            "multiplies by the number of workers")
     if problems:
         raise ConfigError("; ".join(problems))
 

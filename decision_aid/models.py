@@ -133,3 +133,42 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ClinicianFactor(Base):
+    """A clinician's second factor: an authenticator app (TOTP) or a passkey (WebAuthn).
+
+    The TOTP secret is encrypted at rest; a passkey keeps only its public key. A TOTP factor
+    counts only once confirmed with a code; last_step refuses a code used twice.
+    """
+
+    __tablename__ = "clinician_factors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(64), default="")
+    secret: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
+    credential_id: Mapped[str | None] = mapped_column(String(1400), unique=True, nullable=True)
+    public_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code, kept only as a keyed hash."""
+
+    __tablename__ = "clinician_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

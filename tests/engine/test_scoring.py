@@ -162,3 +162,55 @@ def test_sure_score(answers: dict[str, str] | None, score: int | None) -> None:
 @pytest.mark.parametrize(("score", "flag"), [(None, False), (0, True), (3, True), (4, False)])
 def test_sure_flags_conflict_at_three_or_less(score: int | None, flag: bool) -> None:
     assert sure_flags_conflict(score) is flag
+
+
+# --- Item 9 on the page: wording by severity, and help beside it ------------------------------
+
+
+def _render_interruption(severity: str) -> str:
+    from pathlib import Path
+
+    from jinja2 import Environment, FileSystemLoader
+
+    from decision_aid.content.loader import load_content
+
+    content = load_content()
+    env = Environment(loader=FileSystemLoader(Path(__file__).parents[2] / "templates"),
+                      autoescape=True)
+    env.globals.update(csrf_token=lambda: "t", crisis=content.crisis, content_meta=content.meta)
+    page = content.questionnaire.page("crisis")  # type: ignore[attr-defined]
+    template = env.get_template("patient/interruption.html")
+    # base.html needs the app (url_for), so render the page's own block.
+    ctx = template.new_context({"page": page, "section_title": "", "back_url": "/",
+                                "action_url": "/q/crisis", "return_to": "",
+                                "item9_severity": severity})
+    return "".join(template.blocks["main"](ctx))
+
+
+@pytest.mark.parametrize(
+    ("severity", "marker", "absent"),
+    [
+        ("several_days", "several-days", "most-days"),
+        ("more_than_half", "most-days", "several-days"),
+        ("nearly_every_day", "most-days", "several-days"),
+    ],
+)
+def test_crisis_page_wording_follows_item9_severity(severity: str, marker: str,
+                                                    absent: str) -> None:
+    html = _render_interruption(severity)
+    assert f'data-severity="{marker}"' in html
+    assert f'data-severity="{absent}"' not in html
+    # Whatever the severity: 988, 911, a safety plan, and nobody is watching in real time.
+    assert "tel:988" in html and "tel:911" in html
+    assert "safety plan" in html.lower()
+    assert "Nobody is watching your answers" in html
+
+
+def test_crisis_content_has_a_safety_plan_and_says_answers_are_not_watched() -> None:
+    from decision_aid.content.loader import load_content
+
+    crisis = load_content().crisis
+    assert crisis.safety_plan_url.startswith("https://988lifeline.org/")
+    assert "safety plan" in crisis.safety_plan_text.lower()
+    assert "nobody is watching" in crisis.not_watched.lower()
+    assert "988" in crisis.not_watched and "911" in crisis.not_watched

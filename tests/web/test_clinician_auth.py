@@ -31,6 +31,7 @@ PUBLIC = {"clinician.login"}
 
 def _url_for_rule(rule: object, response_id: str) -> str:
     path = str(rule.rule)  # type: ignore[attr-defined]
+    path = re.sub(r"<int:[a-z_]+>", "1", path)
     return re.sub(r"<(?:[a-z_]+:)?response_id>", response_id, path)
 
 
@@ -51,8 +52,9 @@ def test_every_clinician_route_refuses_anonymous_users(app: Flask, client: Flask
         assert "<" not in url, f"matrix cannot build {rule.rule}"
         for method in ("GET", "POST"):
             resp = client.open(url, method=method, data={"code": "x"})
-            assert resp.status_code in {302, 401, 405}, (method, url, resp.status_code)
-            if resp.status_code == 302:
+            # The second-factor steps send anyone without a half-finished sign-in back (303).
+            assert resp.status_code in {302, 303, 401, 405}, (method, url, resp.status_code)
+            if resp.status_code in {302, 303}:
                 assert resp.headers["Location"].startswith("/clinician/login"), (method, url)
             body = resp.get_data(as_text=True)
             assert "Sertraline" not in body and "Safety flag" not in body, (method, url)
@@ -135,16 +137,14 @@ def test_empty_fields_get_their_own_messages(client: FlaskClient) -> None:
 
 
 def test_lockout_after_five_failures_then_recovery(app: Flask, client: FlaskClient) -> None:
-    cid = make_clinician(app)
+    make_clinician(app)
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         before = len(audit_rows(app))
         for _ in range(5):
             assert FAILURE in sign_in(client, EMAIL, "not the password!").get_data(as_text=True)
         rows = new_audit_rows(app, before)
         assert [r[0] for r in rows] == ["sign_in_failed"] * 5 + ["lockout"]
-        with app.app_context():
-            locked = get_session().get(Clinician, cid)
-            assert locked is not None and locked.locked_until is not None
+        assert audit_rows(app)[-1].detail == "seconds=60"
 
         # While locked, even the right password fails, with the same message.
         before = len(audit_rows(app))
@@ -154,11 +154,47 @@ def test_lockout_after_five_failures_then_recovery(app: Flask, client: FlaskClie
         assert [r[0] for r in new_audit_rows(app, before)] == ["sign_in_failed"]
         assert audit_rows(app)[-1].detail == "locked"
 
-        clock.shift(timedelta(minutes=14))
+        # The first lock is short: one minute, not fifteen.
+        clock.shift(timedelta(seconds=50))
         assert sign_in(client).status_code == 200
-        clock.shift(timedelta(minutes=2))
+        clock.shift(timedelta(seconds=15))
         assert sign_in(client).status_code == 303
         assert client.get("/clinician/").status_code == 200
+
+
+def test_each_further_failure_doubles_the_delay_up_to_fifteen_minutes(
+        app: Flask, client: FlaskClient) -> None:
+    make_clinician(app)
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        for _ in range(5):
+            sign_in(client, EMAIL, "not the password!")
+        delays = []
+        for _ in range(3):
+            clock.shift(timedelta(seconds=61 * 2 ** len(delays)))
+            sign_in(client, EMAIL, "not the password!")
+            delays.append(audit_rows(app)[-1].detail)
+        assert delays == ["seconds=120", "seconds=240", "seconds=480"]
+        assert [audit_rows(app)[-1].action] == ["lockout"]
+    from decision_aid.clinician.lockout import MAX_DELAY, delay_after
+
+    assert delay_after(50) == MAX_DELAY == timedelta(minutes=15)
+
+
+def test_a_lockout_from_one_address_does_not_lock_a_colleague_elsewhere(
+        app: Flask, client: FlaskClient) -> None:
+    """Before: anyone could lock any account for 15 minutes from anywhere."""
+    make_clinician(app)
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(8):
+        client.post("/clinician/login", data={"email": EMAIL, "password": "not the password!"},
+                    environ_base=attacker)
+    resp = client.post("/clinician/login", data={"email": EMAIL, "password": PASSWORD},
+                       environ_base=attacker)
+    assert FAILURE in resp.get_data(as_text=True)
+    colleague = app.test_client()
+    resp = colleague.post("/clinician/login", data={"email": EMAIL, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert resp.status_code == 303
 
 
 def test_failures_spread_beyond_the_window_do_not_lock(app: Flask, client: FlaskClient) -> None:

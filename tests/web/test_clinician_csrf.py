@@ -61,6 +61,7 @@ def test_every_clinician_post_needs_this_sessions_token(app: Flask) -> None:
     }
     for rule in post_rules:
         url = re.sub(r"<(?:[a-z_]+:)?response_id>", rid, rule.rule)
+        url = re.sub(r"<int:[a-z_]+>", "1", url)
         for data in ({}, {"csrf_token": foreign}, {"csrf_token": "not-a-token"}):
             resp = client.post(url, data={**data, "code": "x"})
             assert resp.status_code == 400, (url, data)

@@ -30,6 +30,14 @@ from decision_aid.passwords import (
         ("qwerty123456", MSG_TOO_COMMON),
         ("abababababab", MSG_TOO_COMMON),
         ("Welcome2025!", MSG_TOO_COMMON),
+        # Before: accepted, as "summer" was not on the small built-in list.
+        ("Summer2024!!", MSG_TOO_COMMON),
+        ("Winter2025??", MSG_TOO_COMMON),
+        ("Dragon!!2024", MSG_TOO_COMMON),
+        ("Tr0ub4dor&3", MSG_TOO_SHORT),
+        ("ΩΩΩΩΩΩkettle", MSG_TOO_COMMON),  # a repeat plus a common word
+        ("jennifer1985!", MSG_TOO_COMMON),
+        ("mustang12345", MSG_TOO_COMMON),
     ],
 )
 def test_rejected_passwords(password: str, message: str) -> None:
@@ -42,7 +50,7 @@ def test_rejected_passwords(password: str, message: str) -> None:
         "fifteen lowercase",  # no composition rules
         "b" + "x7" * 5 + "q",  # 12 characters
         ("orbit lantern plum " * 4)[:64],  # 64 characters
-        "Ω" * 6 + "kettle",  # non-ASCII counts characters, not bytes
+        "Ωμέγα κεφτές λάμπα",  # non-ASCII counts characters, not bytes
         ("orbit lantern plum " * 7)[:128],  # 128 characters
     ],
 )
@@ -78,3 +86,15 @@ def test_production_parameters_meet_the_owasp_minimum() -> None:
     ph = hasher("default")
     assert ph.time_cost >= 2 and ph.memory_cost >= 19456 and ph.parallelism >= 1
     assert ph.type.name == "ID"
+
+
+def test_the_breached_list_is_the_maintained_offline_one() -> None:
+    from decision_aid.passwords import breached_passwords
+
+    listed = breached_passwords()
+    assert len(listed) >= 30_000  # zxcvbn's copy of the Xato 10-million-password list
+    assert {"summer", "password", "dragon", "mustang"} <= listed
+
+
+def test_passwords_containing_the_email_are_refused_by_the_estimate_too() -> None:
+    assert check_password("rivera.clinic.2024", email="rivera@clinic.example") == MSG_LIKE_EMAIL

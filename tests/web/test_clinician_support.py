@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from decision_aid.content.facts import PRIORITY_IDS
 from decision_aid.crypto import keyed_hash
 from decision_aid.db import get_session
 from decision_aid.engine.summary import build_summary
-from decision_aid.models import AuditEvent, Clinician, Response
+from decision_aid.models import AuditEvent, Clinician, ClinicianFactor, Response
 from decision_aid.passwords import hash_password
 
 PASSWORD = "plum orbit lantern seventy"
@@ -129,6 +130,31 @@ def sign_in(
     client: FlaskClient, email: str = EMAIL, password: str = PASSWORD, **extra: str
 ) -> Any:
     return client.post("/clinician/login", data={"email": email, "password": password, **extra})
+
+
+def add_totp(app: Flask, clinician_id: int, label: str = "Phone") -> str:
+    """Give the clinician a confirmed authenticator app; return its secret."""
+    secret = pyotp.random_base32()
+    with app.app_context():
+        db = get_session()
+        db.add(ClinicianFactor(clinician_id=clinician_id, kind="totp", label=label,
+                               secret={"base32": secret}, sign_count=0,
+                               confirmed_at=datetime.now(UTC)))
+        db.commit()
+    return secret
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    return pyotp.TOTP(secret).at(datetime.now(UTC).timestamp() + 30 * steps_ahead)
+
+
+def sign_in_with_totp(
+    client: FlaskClient, secret: str, email: str = EMAIL, password: str = PASSWORD
+) -> Any:
+    """Password, then the app's current code: the whole sign-in when MFA is on."""
+    first = sign_in(client, email, password)
+    assert first.status_code == 303 and first.headers["Location"].endswith("/clinician/mfa")
+    return client.post("/clinician/mfa", data={"code": totp_code(secret)})
 
 
 def audit_rows(app: Flask) -> list[AuditEvent]:
