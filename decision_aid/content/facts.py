@@ -6,6 +6,8 @@ Keeping the vocabulary here lets the loader reject a rule that names a fact nobo
 
 from __future__ import annotations
 
+from .clinical_facts import CLINICAL_FACTS
+
 PRIORITY_IDS: tuple[str, ...] = (
     "chance",
     "speed",
@@ -66,4 +68,5 @@ KNOWN_FACTS: dict[str, str] = {
     "prefers_talking": "prefers talking therapy",
     "prefers_procedures": "open to procedures",
     **{f"priority_{p}_high": f"rated '{p}' 3 or 4 out of 4" for p in PRIORITY_IDS},
+    **CLINICAL_FACTS,
 }

@@ -32,6 +32,7 @@ from .schema import (
     QuestionToAsk,
     Source,
 )
+from .trial_wording import load_trial_wording
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -166,6 +167,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
         questionnaire=load_questionnaire(data_dir, instruments),
     )
     validate(content)
+    load_trial_wording(data_dir, frozenset(sources), frozenset(content.medicines))
     return content
 
 

@@ -10,9 +10,10 @@ from decision_aid.content import OPTION_FIELDS, Content, load_content
 from decision_aid.content.facts import PRIORITY_IDS
 from decision_aid.content.language import balance_word_counts, is_balanced
 from decision_aid.content.schema import Claim, Option
+from decision_aid.content.trial_wording import load_trial_wording
 
 NO_COMPARISON = "No comparison group in this study"
-MAX_GLANCE_WORDS = 12
+MAX_GLANCE_WORDS = 14
 
 _OPTIONS = tuple(o.id for o in load_content().options)
 
@@ -122,6 +123,13 @@ def test_every_source_is_cited(content: Content) -> None:
         cited.update(med.source_ids)
     for cc in content.clinic_claims:
         cited.update(cc.source_ids)
+    for rule in content.point_rules:
+        cited.update(rule.source_ids)
+    for opt in content.options:
+        for _, figure in opt.headline.rows():
+            cited.update(figure.source_ids)
+    wording = load_trial_wording(source_ids=frozenset(content.sources))
+    cited.update(s for med in content.medicines for s in wording.dose_source(med).source_ids)
     uncited = set(content.sources) - cited
     assert not uncited, f"sources never cited: {sorted(uncited)}"
 
