@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import crypto
 from .config import check_production, settings_from_env
 from .headers import SecurityHeaders
+from .serving import SchemeFromSocket, hide_server_software
 
 log = logging.getLogger("decision_aid")
 
@@ -26,9 +28,15 @@ def _asset_dir(name: str) -> str:
     raise RuntimeError(f"{name}/ not found next to {_PKG}")
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
+    """instance_path (or INSTANCE_PATH) holds the development secrets and SQLite file;
+    by default the instance/ folder next to the package."""
+    instance_path = instance_path or os.environ.get("INSTANCE_PATH")
     app = Flask(
         __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
         instance_relative_config=True,
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
@@ -74,6 +82,9 @@ def _serve_behind_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
+    else:
+        app.wsgi_app = SchemeFromSocket(app.wsgi_app)  # type: ignore[method-assign]
+    hide_server_software()
     if app.config.get("APP_ENV") == "production" and str(
             app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
         # Each worker process would count on its own, multiplying every limit by the workers.

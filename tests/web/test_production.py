@@ -375,3 +375,33 @@ def test_debug_is_off_even_if_asked_in_production(production_env: pytest.MonkeyP
         assert "ZZ_INTERNAL_DETAIL_ZZ" not in resp.get_data(as_text=True)
     finally:
         _dispose(app)
+
+
+# --- The test run itself ----------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_development_defaults_live_outside_the_checkout(database_url: str) -> None:
+    """The dev secrets and default SQLite file go to INSTANCE_PATH (a temp dir in tests)."""
+    app = create_app({"DATABASE_URL": database_url})
+    try:
+        instance = Path(app.instance_path)
+        assert REPO not in instance.parents, instance
+        assert (instance / "dev-secrets.json").is_file()
+    finally:
+        _dispose(app)
+
+
+def test_instance_path_can_be_given(tmp_path: Path, database_url: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "from-env"))
+    app = create_app({"DATABASE_URL": database_url})
+    given = create_app({"DATABASE_URL": database_url}, instance_path=str(tmp_path / "given"))
+    try:
+        assert app.instance_path == str(tmp_path / "from-env")
+        assert given.instance_path == str(tmp_path / "given")
+        assert (tmp_path / "given" / "dev-secrets.json").is_file()
+    finally:
+        _dispose(app)
+        _dispose(given)
