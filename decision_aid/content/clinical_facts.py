@@ -22,7 +22,7 @@ CLINICAL_FACTS: dict[str, str] = {
     "kidney_or_thyroid_problems": "kidney or thyroid problems",
     "health_not_sure": "not sure which health things apply",
     "takes_maoi": "takes an MAOI antidepressant now",
-    "takes_sedative_or_seizure_medicine": "takes benzodiazepines, sleeping pills or seizure medicine",
+    "takes_sedative_or_seizure_medicine": "takes sleeping or seizure medicine",
     "takes_lithium_raising_medicine": "takes water pills, ACE inhibitors or NSAIDs most days",
     "other_medicines_not_sure": "not sure which of the listed medicines they take",
 }

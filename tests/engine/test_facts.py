@@ -397,3 +397,108 @@ def test_malformed_medicine_items_count_as_unknown_trials() -> None:
     assert "two_or_more_medicines_tried" in derived
     assert "any_trial_dose_unknown" in derived
     assert "any_possibly_adequate_unsuccessful" in derived
+
+
+# --- Points spread fairly across the options (real content) ---------------------------------
+
+OPTION_IDS = ("continue", "adjust_dose", "switch", "add_medicine", "talking_therapy", "tms", "ect",
+              "esketamine", "iv_ketamine")
+# For the same answers, no option gets more than SPREAD_LIMIT points more than another.
+# Measured: 4, 3 and 5 for the three people below (before this rule: 6, 5 and 5).
+SPREAD_LIMIT = 5
+
+
+def _real_content() -> Content:
+    from decision_aid.content.loader import load_content
+
+    return load_content()
+
+
+def _points(content: Content, answers: dict[str, Any]) -> dict[str, int]:
+    derived = derive_facts(answers, content)
+    texts: dict[str, set[str]] = {o: set() for o in OPTION_IDS}
+    for rule in content.point_rules:
+        if rule.when in derived:
+            texts[rule.option_id].add(rule.text)
+    return {o: len(t) for o, t in texts.items()}
+
+
+def _people() -> dict[str, dict[str, Any]]:
+    return {
+        "two full trials, practical limits": {
+            **phq(18), **gad(8), "medicines_any": "yes",
+            "medicines": [med(dose=100.0, weeks="9to12"), med("escitalopram", dose=20.0)],
+            "taking_now": "yes", "therapy_now": "no", "episode_length": "gt2y",
+            "health": ["high_bp"], "age_band": "25to64", "visits_per_week": "le1",
+            "ride_home": "no", "cost_worry": "a_lot", "preference": "pills",
+            "top_priorities": ["chance", "sexual", "weight"],
+        },
+        "18 to 24, item 9 several days, one short trial": {
+            **phq(16, item9=1), **gad(12), "medicines_any": "yes",
+            "medicines": [med(weeks="3to5", helped="some", stopped_reason="side_effects",
+                              side_effects=["emotional_blunting"])],
+            "taking_now": "no", "therapy_now": "no", "other_treatments": ["talking_therapy"],
+            "health": ["pregnancy"], "age_band": "18to24", "visits_per_week": "2",
+            "cost_worry": "some", "preference": "talking",
+            "top_priorities": ["speed", "flat", "talking_vs_medicine"],
+        },
+        "65 or older, three trials with an added medicine": {
+            **phq(21), **gad(5), "medicines_any": "yes",
+            "medicines": [med(weeks="gt12", added=["aripiprazole"], added_weeks="6to8"),
+                          med(dose=25.0, weeks="gt12"),
+                          med("escitalopram", dose=10.0, weeks="9to12", helped="some",
+                              stopped_reason="side_effects", side_effects=["weight"])],
+            "taking_now": "yes", "therapy_now": "yes", "episode_length": "gt2y",
+            "other_treatments": ["ect"], "health": ["kidney_thyroid", "metal_implant", "seizures"],
+            "age_band": "65plus", "other_medicines": ["lithium_raising"], "visits_per_week": "3",
+            "ride_home": "not_sure", "top_priorities": ["memory", "duration", "driving"],
+        },
+    }
+
+
+@pytest.mark.parametrize("person", sorted(_people()))
+def test_points_are_spread_across_the_options(person: str) -> None:
+    counts = _points(_real_content(), _people()[person])
+    assert max(counts.values()) - min(counts.values()) <= SPREAD_LIMIT, counts
+
+
+def test_two_or_more_possible_full_trials_raise_points_beyond_procedures() -> None:
+    content = _real_content()
+    raised = {r.option_id for r in content.point_rules
+              if r.when == "two_or_more_possibly_adequate_unsuccessful"}
+    assert {"switch", "add_medicine", "talking_therapy", "tms", "ect", "esketamine",
+            "iv_ketamine", "adjust_dose"} <= raised
+
+
+def test_item9_raises_no_point_for_any_one_option() -> None:
+    content = _real_content()
+    item9_facts = {"item9_positive", "item9_several_days", "item9_most_days"}
+    assert not [r for r in content.point_rules if r.when in item9_facts]
+    assert any(q.when in item9_facts for q in content.questions_to_ask)
+
+
+@pytest.mark.parametrize(
+    ("fact", "options"),
+    [
+        ("age_18_to_24", {"switch", "adjust_dose", "add_medicine", "esketamine"}),
+        ("age_65_or_over", {"switch", "add_medicine", "talking_therapy", "tms", "ect",
+                            "esketamine", "iv_ketamine"}),
+        ("takes_maoi", {"switch", "add_medicine", "esketamine"}),
+        ("psychosis_or_bipolar", {"continue", "adjust_dose", "switch", "add_medicine",
+                                  "esketamine", "iv_ketamine"}),
+        ("seizures", {"switch", "add_medicine", "tms", "ect"}),
+        ("eating_disorder", {"switch", "add_medicine"}),
+        ("metal_in_head_or_implant", {"tms"}),
+        ("kidney_or_thyroid_problems", {"add_medicine"}),
+        ("takes_lithium_raising_medicine", {"add_medicine"}),
+        ("takes_sedative_or_seizure_medicine", {"switch", "add_medicine"}),
+        ("pregnancy_or_breastfeeding", {"continue", "adjust_dose", "switch", "add_medicine",
+                                        "talking_therapy", "tms", "ect", "esketamine",
+                                        "iv_ketamine"}),
+    ],
+)
+def test_each_safety_screen_raises_points_on_every_option_it_affects(
+    fact: str, options: set[str]
+) -> None:
+    raised = {r.option_id for r in _real_content().point_rules if r.when == fact}
+    assert raised == options
