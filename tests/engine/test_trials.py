@@ -366,3 +366,13 @@ def test_a_missing_dose_table_is_refused(tmp_path: Path) -> None:
         load_trial_wording(data)
     with pytest.raises(ContentError, match="unknown source"):
         load_trial_wording(DATA_DIR, frozenset({"nct02417064"}))
+
+
+def test_patient_reasons_read_at_grade_8_and_smog_9_or_lower(textstat: Any) -> None:
+    from decision_aid.content.language import as_prose
+
+    texts = [r.patient for r in trial_wording().reasons.values()]
+    prose = as_prose(t.replace("{dose}", "100 mg a day").replace("{min_dose}", "50 mg")
+                     for t in texts)
+    assert textstat.flesch_kincaid_grade(prose) <= 8
+    assert textstat.smog_index(prose) <= 9
