@@ -58,6 +58,8 @@ class Response(Base):
     phq9_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     gad7_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sure_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Optional words the person adds when sharing (initials, appointment date); encrypted.
+    share_label: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

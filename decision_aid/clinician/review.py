@@ -1,13 +1,14 @@
 """Reviewing one summary: the screen view, the print view, the PDF, and "Mark as reviewed".
 
-Everything shown comes from the snapshot saved with the record (what the patient saw) plus a
-few columns of the record itself. The retrieval code is never shown.
+Everything shown comes from the typed summary saved with the record (what the patient saw),
+read back with Summary.from_dict, plus a few columns of the record itself. The retrieval code is
+never shown.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import current_app, redirect, render_template, url_for
@@ -15,138 +16,137 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import audit
+from ..content.wording import wording
 from ..db import get_session
+from ..engine.plain import SnapshotError
+from ..engine.summary_model import Summary
+from ..engine.trials import TrialAssessment
 from ..models import Clinician, Response, utcnow
 from ..pdf import PdfCache, render_pdf_isolated
-from . import labels as L
 from .access import load_reviewable
 from .blueprint import bp
-from .formatting import format_date, format_datetime
+from .formatting import Moment, format_date, moment
 
 PDF_FILENAME = "clinician-summary.pdf"
-SURE_NOTE = "A score of 3 or less may mean the person is unsure about the decision."
+SURE_UNSURE_AT_OR_BELOW = 3
+PHQ9_MAX, GAD7_MAX = 27, 21
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+@dataclass(frozen=True)
+class TrialGroup:
+    """Trials of one kind, for the first screen: "Stopped early for side effects: escitalopram"."""
+
+    label: str
+    names: tuple[str, ...]
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial with the answers behind it in clinician wording."""
+
+    t: TrialAssessment
+    adherence: str
+    side_effects: str
+    stopped: str
+    added: str
 
 
-def _score_text(score: dict[str, Any], maximum: int) -> str:
-    total = score.get("total")
-    if total is None:
-        return "Not worked out (not every question was answered)"
-    band = score.get("band")
-    return f"{total} out of {maximum}" + (f" ({band})" if band else "")
+@dataclass(frozen=True)
+class Practical:
+    label: str
+    answer: str
 
 
-def _capitalised(name: str) -> str:
-    return name[:1].upper() + name[1:]
+@dataclass(frozen=True)
+class Review:
+    id: str
+    s: Summary
+    flagged: bool
+    trial_groups: tuple[TrialGroup, ...]
+    trial_rows: tuple[TrialRow, ...]
+    practical: tuple[Practical, ...]
+    sure_score: int | None
+    sure_unsure: bool
+    share_label: str
+    current_version: str
+    generated_on: str
+    saved_at: Moment | None
+    shared_at: Moment | None
+    reviewed_at: Moment | None
+    reviewer: str | None
+
+    @property
+    def content_changed(self) -> bool:
+        return self.s.content_version != self.current_version
 
 
-def _trial_row(trial: dict[str, Any]) -> dict[str, Any]:
-    added = L.labels(L.ADDED, _list(trial.get("added")))
-    weeks = L.WEEKS.get(str(trial.get("weeks"))) or trial.get("weeks_label") or L.NOT_KNOWN
-    return {
-        "medicine": _capitalised(str(trial.get("medicine_name") or "Not named")),
-        "drug_class": trial.get("drug_class") or "",
-        "added": added,
-        "dose": trial.get("dose_text") or L.NOT_KNOWN,
-        "min_dose": trial.get("min_dose_text") or "",
-        "weeks": weeks,
-        "adherence": L.label(L.ADHERENCE, trial.get("adherence")),
-        "response": L.label(L.RESPONSE, trial.get("response")),
-        "helped": L.label(L.HELPED, trial.get("helped")),
-        "side_effects": L.labels(L.SIDE_EFFECTS, _list(trial.get("side_effects"))) or ["None"],
-        "stopped": L.label(L.STOPPED, trial.get("stopped_reason")),
-        "dose_adequate": L.yes_no(trial.get("dose_adequate")),
-        "duration_adequate": L.yes_no(trial.get("duration_adequate")),
-        "tolerated": trial.get("tolerated") is not False,
-        "possibly_adequate_unsuccessful": trial.get("possibly_adequate_unsuccessful") is True,
-        "reasons": [str(r) for r in _list(trial.get("reasons"))],
-    }
+def trial_groups(trials: tuple[TrialAssessment, ...]) -> tuple[TrialGroup, ...]:
+    """One group per trial category present, in the order first met."""
+    labels = wording().trial_categories
+    names: dict[str, list[str]] = {}
+    for t in trials:
+        names.setdefault(str(t.category.value), []).append(t.medicine_name)
+    return tuple(TrialGroup(labels.get(cat, cat), tuple(n)) for cat, n in names.items())
 
 
-def build_review(response: Response) -> dict[str, Any]:
-    """A flat, template-ready view of one summary."""
-    snap = _dict(response.summary_snapshot)
-    scores = _dict(snap.get("scores"))
-    phq9 = _dict(scores.get("phq9"))
-    gad7 = _dict(scores.get("gad7"))
-    counts = _dict(snap.get("trial_counts"))
-    trials = [_trial_row(_dict(t)) for t in _list(snap.get("trials"))]
-    priorities = [_dict(p) for p in _list(snap.get("priorities"))]
-    top_priorities = [
-        {"text": p.get("short") or p.get("label") or p.get("id"), "rating": L.PRIORITY_RATING[r]}
-        for r in ("4", "3")
-        for p in priorities
-        if str(p.get("rating")) == r
-    ]
-    item9 = phq9.get("item9")
-    flagged = bool(response.flagged) or bool(_dict(snap.get("flags")).get("item9_positive"))
-    seen_version = str(snap.get("content_version") or response.content_version)
-    current_version = str(current_app.extensions["content"].meta.version)
-    reviewer = None
-    if response.reviewed_by is not None:
-        clinician = get_session().get(Clinician, response.reviewed_by)
-        reviewer = clinician.email if clinician else "a clinician whose account was removed"
-    return {
-        "id": response.id,
-        "flagged": flagged,
-        "item9": L.label(L.PHQ_ITEM, item9),
-        "phq9": _score_text(phq9, 27),
-        "gad7": _score_text(gad7, 21),
-        "trials": trials,
-        "tried": counts.get("tried", len(trials)),
-        "possibly_adequate_unsuccessful": counts.get(
-            "possibly_adequate_unsuccessful",
-            sum(1 for t in trials if t["possibly_adequate_unsuccessful"]),
-        ),
-        "not_tolerated": counts.get("not_tolerated", sum(1 for t in trials if not t["tolerated"])),
-        "other_treatments": [
-            {
-                "label": _dict(o).get("label") or L.label({}, _dict(o).get("kind")),
-                "sessions": L.label(L.SESSIONS, _dict(o).get("sessions")),
-                "outcome": L.label(L.HELPED, _dict(o).get("outcome")),
-            }
-            for o in _list(snap.get("other_treatments"))
-        ],
-        "health": [
-            str(_dict(h).get("label") or _dict(h).get("id")) for h in _list(snap.get("health"))
-        ],
-        "practical": [
-            {
-                "label": str(_dict(p).get("label") or _dict(p).get("id")),
-                "answer": L.label(L.GENERAL, _dict(p).get("answer")),
-            }
-            for p in _list(snap.get("practical"))
-        ],
-        "top_priorities": top_priorities,
-        "own_questions": str(snap.get("own_questions") or "").strip(),
-        "sure_score": response.sure_score,
-        "sure_note": SURE_NOTE,
-        "sure_unsure": response.sure_score is not None and response.sure_score <= 3,
-        "content_version": seen_version,
-        "current_version": current_version,
-        "content_changed": seen_version != current_version,
-        "generated_on": format_date(snap.get("generated_on")),
-        "saved_at": format_datetime(response.saved_at),
-        "shared_at": format_datetime(response.shared_at) if response.shared else None,
-        "reviewed_at": format_datetime(response.reviewed_at) if response.reviewed_at else None,
-        "reviewer": reviewer,
-    }
+def _clinician_words(field_id: str, values: tuple[str, ...] | str) -> str:
+    q = current_app.extensions["content"].questionnaire
+    chosen = (values,) if isinstance(values, str) else values
+    return ", ".join(q.choice_label(field_id, v, wording="clinician") for v in chosen if v)
+
+
+def _trial_rows(s: Summary) -> tuple[TrialRow, ...]:
+    return tuple(
+        TrialRow(t, _clinician_words("adherence", t.adherence),
+                 _clinician_words("side_effects", t.side_effects),
+                 _clinician_words("stopped_reason", t.stopped_reason),
+                 _clinician_words("added", t.added))
+        for t in s.trials
+    )
+
+
+def _practical(s: Summary) -> tuple[Practical, ...]:
+    return tuple(Practical(p.label, _clinician_words(p.id, p.value)) for p in s.practical)
+
+
+def _reviewer(response: Response) -> str | None:
+    if response.reviewed_by is None:
+        return None
+    clinician = get_session().get(Clinician, response.reviewed_by)
+    return clinician.email if clinician else "a clinician whose account was removed"
+
+
+def build_review(response: Response) -> Review:
+    """The typed view of one summary; SnapshotError when it was saved in an older shape."""
+    s = Summary.from_dict(response.summary_snapshot or {})
+    return Review(
+        id=response.id,
+        s=s,
+        flagged=bool(response.flagged) or s.item9_positive,
+        trial_groups=trial_groups(s.trials),
+        trial_rows=_trial_rows(s),
+        practical=_practical(s),
+        sure_score=response.sure_score,
+        sure_unsure=response.sure_score is not None
+        and response.sure_score <= SURE_UNSURE_AT_OR_BELOW,
+        share_label=response.share_label or "",
+        current_version=str(current_app.extensions["content"].meta.version),
+        generated_on=format_date(s.generated_on),
+        saved_at=moment(response.saved_at),
+        shared_at=moment(response.shared_at) if response.shared else None,
+        reviewed_at=moment(response.reviewed_at),
+        reviewer=_reviewer(response),
+    )
 
 
 def _render(response: Response, mode: str) -> str:
-    return render_template(
-        "clinician/review.html",
-        review=build_review(response),
-        mode=mode,
-        print_view=mode in {"print", "pdf"},
-    )
+    try:
+        review = build_review(response)
+    except SnapshotError:
+        return render_template("clinician/review_unreadable.html", response_id=response.id)
+    return render_template("clinician/review.html", review=review, s=review.s, mode=mode,
+                           print_view=mode in {"print", "pdf"},
+                           phq9_max=PHQ9_MAX, gad7_max=GAD7_MAX)
 
 
 def _actor() -> tuple[str, int]:

@@ -6,16 +6,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as WResponse
 
 from .. import audit
 from ..db import get_session
+from ..engine.plain import SnapshotError
 from ..engine.scoring import sure_flags_conflict, sure_score
+from ..engine.summary_model import Summary
 from ..extensions import limiter
 from ..pdf import PdfCache, render_pdf_isolated
 from . import drafts
 from .blueprint import bp
+from .forms import DeleteForm, ShareForm, first_errors, sure_form
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
@@ -25,6 +37,26 @@ def _summary_record() -> Any:
     if record is None or record.summary_snapshot is None:
         return None
     return record
+
+
+def _typed(record: Any) -> Summary | None:
+    """The saved summary as the typed value; None when it was saved in an older shape (the
+    person's Check your answers page then makes it again)."""
+    try:
+        return Summary.from_dict(record.summary_snapshot)
+    except SnapshotError:
+        return None
+
+
+def _full() -> bool:
+    return request.args.get("full") == "1"
+
+
+def _summary_page(record: Any, s: Summary, status: int = 200, **extra: Any) -> Any:
+    conflict = sure_flags_conflict(record.sure_score) if record.sure_score is not None else False
+    return render_template("patient/summary.html", record=record, s=s, print=False, full=False,
+                           crisis_prominent=s.item9_positive, sure_conflict=conflict,
+                           **extra), status
 
 
 def _pdf_cache() -> PdfCache:
@@ -40,10 +72,25 @@ def summary() -> Any:
     record = _summary_record()
     if record is None:
         return redirect(url_for("patient.resume_draft"))
-    return render_template("patient/summary.html", record=record, s=record.summary_snapshot,
-                           crisis_prominent=record.summary_snapshot["flags"]["item9_positive"],
-                           sure_conflict=sure_flags_conflict(record.sure_score)
-                           if record.sure_score is not None else False)
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
+    return _summary_page(record, s)
+
+
+@bp.get("/summary/options/<option_id>")
+def option_details(option_id: str) -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
+    opt = next((o for o in s.options if o.id == option_id), None)
+    if opt is None:
+        abort(404)
+    return render_template("patient/option_details.html", record=record, s=s, opt=opt,
+                           print=False, full=False, crisis_prominent=s.item9_positive)
 
 
 @bp.post("/summary/save")
@@ -68,15 +115,18 @@ def share() -> Any:
     record = _summary_record()
     if record is None or record.status != "saved":
         return redirect(url_for("patient.resume_draft"), code=303)
-    choice = request.form.get("share")
-    if choice not in {"yes", "no"}:
-        return render_template(
-            "patient/summary.html", record=record, s=record.summary_snapshot,
-            crisis_prominent=record.flagged, errors={"share": "Select yes if you want to share "
-                                                     "your summary with your clinic"},
-            error_count=1, error_anchors={"share": "f-share-yes"}, sure_conflict=False), 400
-    record.shared = choice == "yes"
+    form = ShareForm()
+    if not form.validate():
+        s = _typed(record)
+        if s is None:
+            return redirect(url_for("patient.check"), code=303)
+        errors = first_errors(form)
+        return _summary_page(record, s, 400, errors=errors, error_count=len(errors),
+                             share_label=(request.form.get("label") or "")[:200],
+                             error_anchors={"share": "f-share-yes", "label": "f-label"})
+    record.shared = form.share.data == "yes"
     record.shared_at = datetime.now(UTC) if record.shared else None
+    record.share_label = (form.label.data or None) if record.shared else None
     get_session().commit()
     audit.record("patient_share" if record.shared else "patient_unshare", actor="patient",
                  response_id=record.id)
@@ -108,7 +158,10 @@ def print_view() -> Any:
     record = _summary_record()
     if record is None:
         return redirect(url_for("patient.resume_draft"))
-    return render_template("patient/print.html", record=record, s=record.summary_snapshot,
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
+    return render_template("patient/print.html", record=record, s=s, print=True, full=_full(),
                            code=drafts.session_code(), printed_on=datetime.now(UTC))
 
 
@@ -117,12 +170,17 @@ def pdf() -> Any:
     record = _summary_record()
     if record is None:
         return redirect(url_for("patient.resume_draft"))
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
     code = drafts.session_code()
-    key = (record.id, str(record.version), "patient", "code" if code else "")
+    full = _full()
+    key = (record.id, str(record.version), "patient", "code" if code else "",
+           "full" if full else "")
     cache = _pdf_cache()
     data = cache.get(key)
     if data is None:
-        html = render_template("patient/pdf.html", record=record, s=record.summary_snapshot,
+        html = render_template("patient/pdf.html", record=record, s=s, print=True, full=full,
                                code=code, printed_on=datetime.now(UTC))
         data = render_pdf_isolated(html, Path(current_app.static_folder or "static"))
         cache.put(key, data)
@@ -143,14 +201,13 @@ def sure() -> Any:
     if request.method == "GET":
         return render_template("patient/sure.html", instrument=instrument,
                                values=record.sure_answers or {}, errors={})
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for i, item in enumerate(instrument.items, start=1):
-        value = request.form.get(f"sure_{i}")
-        if value not in {"yes", "no"}:
-            errors[f"sure_{i}"] = f"Select yes or no for: {item}"
-        else:
-            values[f"sure_{i}"] = value
+    form = sure_form(instrument.items)
+    valid = form.validate()
+    errors = first_errors(form)
+    if not valid and not errors:
+        abort(400)
+    values = {name: str(form[name].data) for name in form.data
+              if name.startswith("sure_") and name not in errors}
     if errors:
         return render_template("patient/sure.html", instrument=instrument, values=values,
                                errors=errors, error_count=len(errors),
@@ -168,10 +225,14 @@ def delete() -> Any:
         return redirect(url_for("patient.start"))
     if request.method == "GET":
         return render_template("patient/delete.html", errors={})
-    if request.form.get("confirm") != "yes":
-        return render_template("patient/delete.html", errors={
-            "confirm": "Select yes if you want to delete your answers and summary"},
-            error_count=1, error_anchors={"confirm": "f-confirm-yes"}), 400
+    form = DeleteForm()
+    if not form.validate():
+        errors = first_errors(form)
+        return render_template("patient/delete.html", errors=errors, error_count=len(errors),
+                               error_anchors={"confirm": "f-confirm-yes"}), 400
+    if form.confirm.data != "yes":
+        return redirect(url_for("patient.summary") if record.summary_snapshot is not None
+                        else url_for("patient.check"), code=303)
     record_id = record.id
     db = get_session()
     drafts.end_everywhere()

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from decision_aid import audit, codes
+from decision_aid.content.wording import wording
 from decision_aid.db import get_session
 from decision_aid.models import Response
 from tests.conftest import need
@@ -25,6 +26,15 @@ from tests.web.test_clinician_support import (
     new_audit_rows,
     sign_in,
 )
+
+CLINICIAN_PDF_MAX_PAGES = 3
+
+
+def pdf_pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    match = re.search(r"^Pages:\s+(\d+)", out.stdout, re.MULTILINE)
+    assert match, out.stdout
+    return int(match.group(1))
 
 
 def _signed_in(app: Flask, client: FlaskClient, *, admin: bool = False) -> int:
@@ -43,7 +53,7 @@ def test_review_page_puts_the_safety_flag_first(app: Flask, client: FlaskClient)
     rid, _ = add_response(app)
     html = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
     main = html[html.index('<main id="main"'):]
-    card = re.search(r'<section class="care-card" id="safety-flag".*?</section>', main, re.S)
+    card = re.search(r'<section class="care-card[^"]*" id="safety-flag".*?</section>', main, re.S)
     assert card is not None
     assert "Safety flag" in card.group(0)
     assert "1 (several days)" in card.group(0)
@@ -62,47 +72,83 @@ def test_no_flag_card_without_item9(app: Flask, client: FlaskClient) -> None:
 
 def test_review_shows_scores_trials_counts_and_choices(app: Flask, client: FlaskClient) -> None:
     _signed_in(app, client)
-    rid, _ = add_response(app, sure_score=2)
+    rid, _ = add_response(app, sure_score=2,
+                          person=answers(top_priorities=["weight", "driving"]))
     html = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
     text = _text(html)
     assert "PHQ-9 total 17 out of 27 (moderately severe)" in text
     assert "GAD-7 total 7 out of 21 (mild)" in text
-    assert re.search(r'id="count-tried">3<', html)
+    assert re.search(r'id="count-tried">\d+<', html)
     assert re.search(r'id="count-pau">2<', html)
     assert re.search(r'id="count-not-tolerated">1<', html)
+    # The first screen names the medicines in each group, in content wording.
+    groups = re.search(r'<ul class="glance__groups">.*?</ul>', html, re.S)
+    assert groups is not None
+    words = wording().trial_categories
+    assert words["may_count"] in groups.group(0)
+    assert words["stopped_side_effects_early"] in groups.group(0)
+    assert "Sertraline" in groups.group(0) and "Escitalopram" in groups.group(0)
 
-    table = re.search(r'<table class="trials">.*?</table>', html, re.S)
+    table = re.search(r'<table class="stack trials">.*?</table>', html, re.S)
     assert table is not None
     rows = table.group(0).split("<tr>")[2:]
-    assert len(rows) == 3
+    assert len(rows) >= 3
+    q = app.extensions["content"].questionnaire
     sertraline = _text(rows[0])
     assert "Sertraline" in sertraline
     assert "100 mg" in sertraline and "Minimum: 50 mg" in sertraline
     assert "9 to 12 weeks" in sertraline
-    assert "Little or no response" in sertraline
-    assert "Sexual side effects" in sertraline
-    assert "Did not help" in sertraline
-    assert "Dose: Yes" in sertraline and "Duration: Yes" in sertraline
+    assert q.choice_label("side_effects", "sexual", wording="clinician") in sertraline
+    assert q.choice_label("stopped_reason", "did_not_help", wording="clinician") in sertraline
     assert "Possibly adequate, did not help" in sertraline
-    assert "meets the commonly used minimum of 50 mg" in sertraline
     escitalopram = _text(rows[1])
-    assert "Dose: No" in escitalopram and "Duration: No" in escitalopram
-    assert "Not tolerated" in escitalopram
-    assert "Added: Lithium" in _text(rows[2])
+    assert "Possibly adequate" not in escitalopram
+    assert any("Lithium" in _text(r) for r in rows[2:])
 
-    assert "Talking therapy" in text and "6 to 11 sessions" in text and "Helped some" in text
-    assert "High blood pressure" in text
-    assert "Visits you could manage each week 2 times a week" in text
+    assert q.choice_label("other_treatments", "talking_therapy", wording="summary") in text
+    assert q.choice_label("health", "high_bp", wording="summary") in text
+    assert q.choice_label("visits_per_week", "2", wording="clinician") in text
     top = re.search(r'<ul class="top-priorities">.*?</ul>', html, re.S)
     assert top is not None
-    items = re.findall(r"<li>(.*?) <span", top.group(0))
-    assert len(items) == 2
-    assert "(matters a lot)" in top.group(0) and "(matters quite a bit)" in top.group(0)
-    assert top.group(0).index("matters a lot") < top.group(0).index("matters quite a bit")
+    labels = {p.id: p.short for p in app.extensions["content"].priorities}
+    assert re.findall(r"<li>(.*?)</li>", top.group(0)) == [labels["weight"], labels["driving"]]
     assert "Can I keep working while on TMS?" in text
     assert re.search(r'id="sure-score">2 out of 4', html)
-    assert "3 or less may mean the person is unsure" in text
+    assert "May be unsure" in text
     assert "Content version the person saw" in text
+
+
+def test_clinician_pages_have_no_patient_banner_or_footer(app: Flask, client: FlaskClient) -> None:
+    _signed_in(app, client)
+    rid, _ = add_response(app)
+    for url in ("/clinician/", f"/clinician/summaries/{rid}", f"/clinician/summaries/{rid}/print"):
+        html = client.get(url).get_data(as_text=True)
+        assert 'class="crisis-banner' not in html, url
+        assert "Open a saved summary" not in html and "For clinicians" not in html, url
+        assert 'class="clinician-safety"' in html and "988" in html, url
+
+
+def test_times_show_in_the_clinic_time_zone(app: Flask, client: FlaskClient) -> None:
+    app.config["CLINIC_TIMEZONE"] = "America/Chicago"
+    _signed_in(app, client)
+    rid, _ = add_response(app)
+    html = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
+    saved = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', html)
+    assert saved is not None
+    assert saved.group(1).endswith(("-06:00", "-05:00"))
+    assert saved.group(2).endswith(("CST", "CDT"))
+
+
+def test_share_label_shows_on_the_review(app: Flask, client: FlaskClient) -> None:
+    _signed_in(app, client)
+    rid, _ = add_response(app)
+    with app.app_context():
+        record = get_session().get(Response, rid)
+        assert record is not None
+        record.share_label = "J.S. 12 Dec"
+        get_session().commit()
+    html = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
+    assert '<span class="share-label">J.S. 12 Dec</span>' in html
 
 
 def test_sure_section_absent_when_not_answered(app: Flask, client: FlaskClient) -> None:
@@ -181,7 +227,8 @@ def test_mark_reviewed_records_who_and_when(app: Flask, client: FlaskClient) -> 
         assert record.reviewed_by == cid and record.reviewed_at is not None
     page = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
     assert "Mark as reviewed" not in page
-    assert re.search(r'id="review-status">[^<]+ by dr\.okafor@clinic\.example', page)
+    assert re.search(r'id="review-status"><time datetime="[^"]+">[^<]+</time> by '
+                     r'dr\.okafor@clinic\.example', page)
 
 
 def test_mark_reviewed_needs_post(app: Flask, client: FlaskClient) -> None:
@@ -216,6 +263,7 @@ def test_pdf_download(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
     flat = " ".join(out.split())
     assert "Safety flag" in flat
     assert "Medicine trials" in flat and "Sertraline" in flat
+    assert pdf_pages(target) <= CLINICIAN_PDF_MAX_PAGES
     assert codes.display(code) not in flat
     assert "Stay signed in" not in flat and "Mark as reviewed" not in flat
 
@@ -261,7 +309,7 @@ def test_refused_access_writes_one_denied_row(app: Flask, client: FlaskClient) -
     assert [(r.action, r.outcome) for r in audit_rows(app)[before:]] == [("audit_view", "denied")]
 
 
-def test_review_page_copes_with_a_sparse_snapshot(app: Flask, client: FlaskClient) -> None:
+def test_an_unreadable_snapshot_gets_a_clear_page(app: Flask, client: FlaskClient) -> None:
     _signed_in(app, client)
     sparse = {
         "content_version": "2020.1.0",
@@ -273,7 +321,4 @@ def test_review_page_copes_with_a_sparse_snapshot(app: Flask, client: FlaskClien
     resp = client.get(f"/clinician/summaries/{rid}")
     assert resp.status_code == 200
     text = _text(resp.get_data(as_text=True))
-    assert "Not worked out (not every question was answered)" in text
-    assert "The person did not report any antidepressant they had tried." in text
-    assert "The guide has been updated since" in text
-    assert "2020.1.0" in text
+    assert "This summary cannot be shown" in text and "save it again" in text

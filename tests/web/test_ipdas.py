@@ -21,9 +21,22 @@ def summary_html(client: FlaskClient, app: Flask, **answers: object) -> str:
 
 
 def section(html: str, option_id: str) -> str:
+    """One option card of the summary (layer 2)."""
     start = html.index(f'id="option-{option_id}"')
-    end = html.find('<section class="option"', start + 10)
+    end = html.find('<section class="card"', start + 10)
     return html[start:end if end != -1 else None]
+
+
+def details_page(client: FlaskClient, option_id: str) -> str:
+    """Layer 3: the page with every field and figure of one option."""
+    resp = client.get(f"/summary/options/{option_id}")
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+CARD_ROWS = ["What it involves", "Visits", "How soon it may help", "Chance of benefit",
+             "Main side effect", "Stopping because of side effects", "Symptoms coming back",
+             "Cost", "How sure the evidence is"]
 
 
 def test_q1(client: FlaskClient, app: Flask) -> None:
@@ -37,7 +50,7 @@ def test_q2(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     decision = app.extensions["content"].meta.decision
     assert decision in html
-    assert html.index(decision) < html.index('class="option"')
+    assert html.index(decision) < html.index('id="where-heading"') < html.index('class="card"')
 
 
 def test_q3(client: FlaskClient, app: Flask) -> None:
@@ -47,7 +60,7 @@ def test_q3(client: FlaskClient, app: Flask) -> None:
     assert positions == sorted(positions) and len(positions) == 9
     assert content.options[0].id == "continue"
     for opt in content.options:
-        assert opt.what_it_is.replace("'", "&#39;") in html
+        assert opt.what_it_is.replace("'", "&#39;") in details_page(client, opt.id)
 
 
 def test_q4(client: FlaskClient, app: Flask) -> None:
@@ -59,35 +72,41 @@ def test_q4(client: FlaskClient, app: Flask) -> None:
 def test_q5(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     for opt in app.extensions["content"].options:
-        assert "<dt>Common side effects and downsides</dt>" in section(html, opt.id)
+        assert "<dt>Main side effect</dt>" in section(html, opt.id)
+        assert "<dt>Common side effects and downsides</dt>" in details_page(client, opt.id)
 
 
 def test_q6(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     for opt in app.extensions["content"].options:
         part = section(html, opt.id)
-        for heading in ["How it is given", "How often and how long each visit takes",
-                        "Driving and work on treatment days", "Longer-term issues",
-                        "Cost and insurance"]:
+        for heading in ["What it involves", "Visits", "Cost"]:
             assert f"<dt>{heading}</dt>" in part
+        page = details_page(client, opt.id)
+        for heading in ["How it is given", "Driving and work on treatment days",
+                        "Longer-term issues"]:
+            assert f"<dt>{heading}</dt>" in page
 
 
 def test_c1(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app, medicines=ADEQUATE_UNSUCCESSFUL, health=["high_bp"])
-    shapes = []
     for opt in app.extensions["content"].options:
-        part = section(html, opt.id)
-        shapes.append(re.findall(r"<dt>([^<]+)</dt>", part))
-        # Benefits and harms use the same claim markup.
-        assert 'class="claim"' in part or "<dt>Chance of benefit</dt>" in part
-    assert all(s == shapes[0] for s in shapes)
+        # The same short rows, in the same order, for every option.
+        assert re.findall(r"<dt>([^<]+)</dt>", section(html, opt.id)) == CARD_ROWS
+        # Benefits and harms use the same claim markup on the details page.
+        page = details_page(client, opt.id)
+        claims = page.count('class="claim"')
+        assert claims == len(opt.benefit_claims) + len(opt.harm_claims)
 
 
 def test_c2(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     snap = current_record(client, app).summary_snapshot
-    for src in snap["sources"]:
-        assert f'id="source-{src["id"]}"' in html
+    for n, _src in enumerate(snap["sources"], start=1):
+        assert f'id="source-{n}"' in html
+    # Every short reference in the body points at a listed source.
+    refs = set(re.findall(r'href="#source-(\d+)"', html))
+    assert refs and all(1 <= int(n) <= len(snap["sources"]) for n in refs)
     about = client.get("/about").get_data(as_text=True)
     for sid in app.extensions["content"].sources:
         assert f'id="source-{sid}"' in about
@@ -126,8 +145,11 @@ def test_c5(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     snap = current_record(client, app).summary_snapshot
     for opt in snap["options"]:
-        for claim in opt["fields"]["benefit_claims"] + opt["fields"]["harm_claims"]:
-            assert "How sure: " in html and claim["uncertainty"].replace("'", "&#39;") in html
+        assert "<dt>How sure the evidence is</dt>" in section(html, opt["id"])
+        page = details_page(client, opt["id"])
+        for claim in opt["benefit_claims"] + opt["harm_claims"]:
+            assert "<dt>How sure</dt>" in page
+            assert claim["uncertainty"].replace("'", "&#39;") in page
 
 
 def test_c6(client: FlaskClient, app: Flask) -> None:
@@ -141,49 +163,55 @@ def test_c6(client: FlaskClient, app: Flask) -> None:
 
 def test_natural_course(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
-    first = re.search(r'<h3 class="option__heading" id="option-([a-z_]+)-heading">', html)
+    first = re.search(r'<h3 class="card__heading" id="option-([a-z_]+)-heading">', html)
     assert first and first.group(1) == "continue"
-    assert "<dt>Longer-term issues</dt>" in section(html, "continue")
+    assert "<dt>Longer-term issues</dt>" in details_page(client, "continue")
 
 
 def test_probability_formats(client: FlaskClient, app: Flask) -> None:
-    html = section(summary_html(client, app), "esketamine")
-    assert re.search(r"About \d+ out of 100", html)
-    assert re.search(r'img/icon-array/\d+\.svg', html)
+    card = section(summary_html(client, app), "esketamine")
+    assert re.search(r"About \d+ in 100", card)
+    page = details_page(client, "esketamine")
+    assert re.search(r"About \d+ out of 100", page)
+    assert re.search(r'img/icon-array/\d+\.svg', page)
 
 
 def test_both_frames(client: FlaskClient, app: Flask) -> None:
-    html = summary_html(client, app)
+    summary_html(client, app)
     snap = current_record(client, app).summary_snapshot
-    claim = next(c for o in snap["options"] for c in o["fields"]["benefit_claims"]
-                 if c["show_both_frames"])
-    assert f"About {claim['value']} out of 100" in html
-    assert f"About {100 - claim['value']} out of 100 did not" in html
+    opt, claim = next((o, c) for o in snap["options"] for c in o["benefit_claims"]
+                      if c["show_both_frames"])
+    page = details_page(client, opt["id"])
+    assert f"About {claim['value']} out of 100" in page
+    assert f"About {100 - claim['value']} out of 100 did not" in page
 
 
 def test_values_clarification(client: FlaskClient, app: Flask) -> None:
     q = app.extensions["content"].questionnaire
-    prio_fields = [f for p in q.pages for f in p.fields if f.id.startswith("prio_")]
-    assert len(prio_fields) == 12
-    assert all(any(c.value == "not_sure" for c in f.choices) for f in prio_fields)
-    assert all(f.type == "radio" for f in prio_fields)  # no sliders
-    html = summary_html(client, app, prio_chance="4", prio_memory="3")
-    assert "What you told us matters to you" in html and "4 out of 4" in html
+    field = q.field("top_priorities")
+    assert field.type == "checkboxes" and field.max_choices == 3  # no sliders, no ranking
+    assert {c.value for c in field.choices} == {p.id for p in app.extensions["content"].priorities}
+    html = summary_html(client, app, top_priorities=["memory"])
+    grid = html.split('id="grid-heading"', 1)[1].split("</table>", 1)[0]
+    labels = {p.id: p.short for p in app.extensions["content"].priorities}
+    assert labels["memory"] in grid
 
 
 def test_comparison_table(client: FlaskClient, app: Flask) -> None:
-    html = summary_html(client, app, prio_memory="4", prio_cost="4", prio_chance="0")
-    table = html.split('id="matters-heading"', 1)[1].split("</table>", 1)[0]
+    html = summary_html(client, app, top_priorities=["memory", "cost"])
+    table = html.split('id="grid-heading"', 1)[1].split("</table>", 1)[0]
     content = app.extensions["content"]
     labels = {p.id: p.short for p in content.priorities}
     assert labels["memory"] in table and labels["cost"] in table
     assert table.count('<th scope="row">') == 9
-    assert "score" not in table.lower().replace("does not score", "")
+    head = table.split("<thead>", 1)[1].split("</thead>", 1)[0].lower()
+    assert "score" not in head and "rank" not in head  # no score or rank column
+    assert "does not score or rank the options" in table
 
 
 def test_step_by_step(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app, health=["memory"])
-    assert "Points to raise, based on your answers" in html
+    assert "Points to raise, from your answers" in html
     assert 'href="/sure"' in html
     sure = client.get("/sure").get_data(as_text=True)
     assert "Do you know the benefits and risks of each option?" in sure
