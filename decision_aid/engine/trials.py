@@ -11,36 +11,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
+from decision_aid.content.questionnaire import Questionnaire
 from decision_aid.content.schema import Content, Medicine
 from decision_aid.content.trial_wording import TrialWording, fill, trial_wording
 
 from .scoring import AnswersLike, answer_values
+from .trial_assessment import RESPONSES, TrialAssessment, TrialCategory
 
-
-class TrialCategory(StrEnum):
-    MAY_COUNT = "may_count"  # possibly a full trial that did not help enough
-    HELPED = "helped"  # full length and dose, and it helped a lot
-    PARTIAL = "partial"  # full length and dose, and it helped some (not a ≤25% nonresponse)
-    TOO_SHORT = "too_short"
-    DOSE_LOW = "dose_low"
-    MISSED_DOSES = "missed_doses"
-    STOPPED_SIDE_EFFECTS_EARLY = "stopped_side_effects_early"
-    STOPPED_SIDE_EFFECTS_LATE = "stopped_side_effects_late"  # after an adequate duration
-    NOT_SURE = "not_sure"  # not enough information
+__all__ = ["TrialAssessment", "TrialCategory", "assess_items", "assess_trials", "format_amount"]
 
 
 ADEQUATE_WEEKS = frozenset({"6to8", "9to12", "gt12"})
 SHORT_WEEKS = frozenset({"0to2", "3to5"})
-RESPONSES: dict[str, str] = {
-    "little_or_none": "little_or_none",
-    "some": "partial",
-    "a_lot": "response",
-    "back_to_normal": "response",
-}
 _RESPONSE_REASON = {"little_or_none": "may_count", "partial": "partial", "response": "helped"}
 # How many of the catalogue unit make one of the entered unit.
 _UNIT_FACTORS: dict[tuple[str, str], float] = {
@@ -50,64 +35,6 @@ _UNIT_FACTORS: dict[tuple[str, str], float] = {
     ("mg", "mcg"): 1000.0,
 }
 _EPSILON = 1e-9
-_TUPLE_FIELDS = ("side_effects", "added")
-
-
-@dataclass(frozen=True)
-class TrialAssessment:
-    medicine_name: str  # display name, e.g. "Sertraline (Zoloft)" or what the person typed
-    role: str  # "main" | "added" (augmentation)
-    dose_text: str  # "100 mg a day" or "Not provided"
-    weeks_text: str  # the questionnaire's summary wording
-    outcome_text: str  # how it helped, summary wording
-    category: TrialCategory
-    may_count: bool  # category == MAY_COUNT
-    reason: str  # plain patient sentence from content
-    clinician_reason: str  # short clinician wording from content
-    # Details for the clinician review and for facts; all have defaults so from_dict is lenient.
-    index: int = 0  # the medicine loop item this came from
-    reason_id: str = ""
-    medicine_id: str = ""
-    drug_class: str = ""
-    min_dose_text: str = ""
-    dose_table: str = ""
-    weeks: str = ""
-    adherence: str = ""
-    helped: str = ""
-    side_effects: tuple[str, ...] = ()
-    stopped_reason: str = ""
-    added: tuple[str, ...] = ()
-    added_to: str = ""
-    dose_adequate: bool | None = None
-    duration_adequate: bool | None = None
-
-    @property
-    def response(self) -> str:
-        return RESPONSES.get(self.helped, "unknown")
-
-    @property
-    def possibly_adequate_unsuccessful(self) -> bool:
-        return self.may_count
-
-    @property
-    def tolerated(self) -> bool:
-        return self.category is not TrialCategory.STOPPED_SIDE_EFFECTS_EARLY
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["category"] = str(self.category)
-        for key in _TUPLE_FIELDS:
-            data[key] = list(data[key])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrialAssessment:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["category"] = TrialCategory(str(values.get("category", "not_sure")))
-        for key in _TUPLE_FIELDS:
-            values[key] = tuple(values.get(key) or ())
-        return cls(**values)
 
 
 def format_amount(value: float) -> str:
@@ -144,25 +71,17 @@ def _dose(value: Any) -> float | None:
     return number
 
 
-def choice_label(questionnaire: Any, field_id: str, value: str, wording: str = "summary") -> str:
-    """The questionnaire's words for a stored choice (its own label as a fallback)."""
-    label = getattr(questionnaire, "choice_label", None)
-    if callable(label):
-        return str(label(field_id, value, wording))
-    for page in getattr(questionnaire, "pages", ()):
-        for f in page.fields:
-            if f.id == field_id:
-                for choice in f.choices:
-                    if choice.value == value:
-                        return str(choice.label)
-    return value
+def choice_label(questionnaire: Questionnaire | None, field_id: str, value: str,
+                 wording: str = "summary") -> str:
+    """The questionnaire's words for a stored choice (the value itself without a questionnaire)."""
+    return questionnaire.choice_label(field_id, value, wording) if questionnaire else value
 
 
 @dataclass(frozen=True)
 class _Context:
     catalogue: Mapping[str, Medicine]
     wording: TrialWording
-    questionnaire: Any
+    questionnaire: Questionnaire | None
 
     def label(self, field_id: str, value: str) -> str:
         if not value:
@@ -331,7 +250,7 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
 
 def assess_items(
     items: Any, catalogue: Mapping[str, Medicine], wording: TrialWording | None = None,
-    questionnaire: Any = None,
+    questionnaire: Questionnaire | None = None,
 ) -> tuple[TrialAssessment, ...]:
     """One assessment per medicine item (and one per medicine added to it), in order; a
     malformed item reads as an unknown one."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -37,7 +37,7 @@ def _content() -> Content:
         priorities=(),
         questions_to_ask=(),
         instruments={},
-        questionnaire=None,
+        questionnaire=cast(Any, None),  # facts need no questionnaire
     )
 
 

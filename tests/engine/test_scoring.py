@@ -178,7 +178,7 @@ def _render_interruption(severity: str) -> str:
     env = Environment(loader=FileSystemLoader(Path(__file__).parents[2] / "templates"),
                       autoescape=True)
     env.globals.update(csrf_token=lambda: "t", crisis=content.crisis, content_meta=content.meta)
-    page = content.questionnaire.page("crisis")  # type: ignore[attr-defined]
+    page = content.questionnaire.page("crisis")
     template = env.get_template("patient/interruption.html")
     # base.html needs the app (url_for), so render the page's own block.
     ctx = template.new_context({"page": page, "section_title": "", "back_url": "/",

@@ -104,9 +104,9 @@ def test_weeks_are_asked_at_the_dose_or_higher_not_only_at_the_highest(
 ) -> None:
     """10 weeks at 100 mg then 2 at 150 mg: the person gives 100 mg and more than 12 weeks."""
     q = content.questionnaire
-    assert "this dose or higher" in q.field("weeks").label  # type: ignore[attr-defined]
-    assert "highest" not in q.field("weeks").label  # type: ignore[attr-defined]
-    assert "longest" in q.field("dose").label + q.field("dose").hint  # type: ignore[attr-defined]
+    assert "this dose or higher" in q.field("weeks").label
+    assert "highest" not in q.field("weeks").label
+    assert "longest" in q.field("dose").label + q.field("dose").hint
     assert one(catalogue, dose=100.0, weeks="gt12").category is C.MAY_COUNT
 
 
@@ -262,9 +262,9 @@ def test_display_values_use_the_questionnaire_words(content: Content) -> None:
     [result] = assess_trials(answers, content)
     assert result.medicine_name == "Sertraline (Zoloft)"
     assert result.dose_text == "100 mg a day"
-    assert result.weeks_text == content.questionnaire.choice_label(  # type: ignore[attr-defined]
+    assert result.weeks_text == content.questionnaire.choice_label(
         "weeks", "6to8", "summary")
-    assert result.outcome_text == content.questionnaire.choice_label(  # type: ignore[attr-defined]
+    assert result.outcome_text == content.questionnaire.choice_label(
         "helped", "some", "summary")
     assert assess_trials({"medicines": [trial()]}, content) == assess_trials(
         Answers.from_draft({"medicines": [trial()]}), content)
