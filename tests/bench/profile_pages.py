@@ -1,0 +1,160 @@
+"""Where a request's time goes: the four measured requests through the Flask test client.
+
+For the question page GET, an answer POST, the summary GET and the clinician's open-by-code
+POST, and for a bare Flask hello page: the median time per request over --n runs, each as a
+ratio to bare Flask measured in the same process (the in-process twin of `make bench`), then the
+functions with the most time under cProfile.
+
+    python tests/bench/profile_pages.py [--n 200] [--top 25] [--only question,summary]
+
+CSRF and rate limits are off (the test client carries no tokens); everything else is the app as
+served. Runs on a temporary SQLite database; writes nothing into the checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+Request = Callable[[], Any]
+
+
+def hello_client() -> Any:
+    from flask import Flask
+
+    app = Flask("hello")
+    body = ("<!doctype html><html><head><title>Hello</title></head><body>"
+            + "<p>Hello, world.</p>" * 100 + "</body></html>")
+    app.add_url_rule("/", "hello", lambda: body)
+    return app.test_client()
+
+
+def build_requests(workdir: Path) -> dict[str, Request]:
+    """An app on a migrated temp database, a draft part-way, a saved summary, a clinician."""
+    from cryptography.fernet import Fernet
+
+    from decision_aid import create_app
+    from decision_aid.migrate import upgrade
+    from tests.support.auth import make_clinician, sign_in
+    from tests.web.journey import PAGE_URL, finish, form_for, page_values, persona, walk
+
+    url = f"sqlite:///{workdir / 'profile.sqlite3'}"
+    upgrade(url)
+    app = create_app({
+        "TESTING": False, "APP_ENV": "bench", "SECRET_KEY": os.urandom(32).hex(),
+        "CODE_PEPPER": os.urandom(32).hex(), "DATA_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_PROFILE": "fast",
+    }, instance_path=str(workdir / "instance"))
+    q = app.extensions["content"].questionnaire
+    who = persona()
+
+    drafter = app.test_client()
+    first = drafter.post("/start").headers["Location"]
+    match = PAGE_URL.match(first)
+    assert match, first
+    page = q.page(match["page"])
+    answer = form_for(page, page_values(page, who, None))
+    field = next(k for k, v in answer.items() if isinstance(v, str))
+    choices = [c.value for c in q.field(field).choices]
+    values = [answer[field], *[c for c in choices if c != answer[field]][:1]]
+    turn = [0]
+
+    def post_answer() -> Any:
+        turn[0] += 1
+        data = dict(answer) | {field: values[turn[0] % len(values)]}
+        return drafter.post(first, data=data)
+
+    saver = app.test_client()
+    walk(saver, app, who)
+    finish(saver)
+    assert saver.post("/summary/save").status_code == 303
+    code_page = saver.get("/saved").get_data(as_text=True)
+    code = re.search(r'id="resume-code">([0-9A-Z-]+)<', code_page)
+    clinician = app.test_client()
+    make_clinician(app)
+    sign_in(clinician)
+    requests: dict[str, Request] = {
+        "question": lambda: drafter.get(first),
+        "answer_post": post_answer,
+        "summary": lambda: saver.get("/summary"),
+    }
+    if code:
+        requests["open_code"] = lambda: clinician.post(
+            "/clinician/open", data={"code": code.group(1)})
+    for name, request in requests.items():
+        status = request().status_code
+        if status not in (200, 303):
+            raise RuntimeError(f"{name} gave {status}")
+    return requests
+
+
+def median_ms(request: Request, n: int) -> float:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        request()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def profile(request: Request, n: int, top: int) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(n):
+        request()
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(r"decision_aid", top)
+    return "\n".join(line for line in out.getvalue().splitlines()
+                     if line.strip() and not line.startswith(("   Ordered", "   List reduced")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="requests per measure")
+    parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
+    parser.add_argument("--only", default="", help="comma-separated measures to profile")
+    parser.add_argument("--no-profile", action="store_true", help="timings and ratios only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="da-profile-") as tmp:
+        os.environ.setdefault("INSTANCE_PATH", str(Path(tmp) / "instance"))
+        requests = build_requests(Path(tmp))
+        hello = hello_client()
+        for request in [*requests.values(), lambda: hello.get("/")]:
+            median_ms(request, 20)  # warm caches, templates, the connection pool
+        print(f"in-process, Flask test client, median of {args.n}; ratio = bare Flask time / "
+              "page time (higher is faster)")
+        for name, request in requests.items():
+            base = median_ms(lambda: hello.get("/"), args.n)
+            page = median_ms(request, args.n)
+            print(f"  {name:12} {page:7.2f} ms   bare {base:5.2f} ms   {base / page:5.2f}x")
+        if args.no_profile:
+            return 0
+        wanted = {w for w in args.only.split(",") if w} or set(requests)
+        for name in requests:
+            if name in wanted:
+                print(f"\n=== {name}: cProfile over {args.n} requests ===")
+                print(profile(requests[name], args.n, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
