@@ -80,6 +80,8 @@ class Page:
     # A loop page's heading once the item has a name: "How {name} went for you".
     named_heading: str = ""
     glance: bool = False  # shows the options at a glance above its fields (the values page)
+    max_items: int | None = None  # loop_list: the most items a loop may hold
+    full: str = ""  # loop_list: the error when "another one" is asked for beyond max_items
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,6 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
 
 def _instrument_page(inst: Instrument, row: dict[str, Any], where: str) -> Page:
     """One page in the instrument's standard form: its stem, then one fieldset per item."""
-    n = len(inst.items)
     fields = []
     for k, item in enumerate(inst.items, start=1):
         field_id = f"{inst.id}_{k}"
@@ -236,7 +237,6 @@ def _instrument_page(inst: Instrument, row: dict[str, Any], where: str) -> Page:
             "id": field_id,
             "type": "radio",
             "label": item,
-            "hint": f"Question {k} of {n}.",
             "choices": [{"value": v, "label": lab} for v, lab in inst.choices],
             "errors": {"required": required},
             "check_label": item,
@@ -271,6 +271,8 @@ def _validate(q: Questionnaire, section_ids: set[str]) -> None:
             raise ContentError(f"{where}: unknown kind '{page.kind}'")
         if page.kind == "question" and not page.fields:
             raise ContentError(f"{where}: a question page needs at least one field")
+        if page.kind == "loop_list" and (not page.max_items or page.max_items < 1 or not page.full):
+            raise ContentError(f"{where}: a loop list needs max_items and its 'full' message")
         for cond in page.applies_if:
             if cond.op not in CONDITION_OPS:
                 raise ContentError(f"{where}: unknown condition op '{cond.op}'")

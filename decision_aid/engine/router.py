@@ -1,133 +1,277 @@
 """Which question pages apply, in what order, and how answers are written back.
 
 Pages come from the questionnaire in journey order. A page applies when all its applies_if
-conditions hold for the answers so far.
+conditions hold for the answers so far. The pages that apply for one set of answers form a
+RoutingPath, computed once (per request) and asked about applicability, reachability, next and
+previous, as ONS's eq-questionnaire-runner does with its routing path.
 
 Loops ("add another medicine"). Pages with loop = "medicines" (other than the loop_list page)
 repeat once per item in answers["medicines"], grouped per item:
     details(0), outcome(0), details(1), outcome(1), ..., medicines_list
 With no items yet the sequence is details(0), outcome(0), medicines_list, so a first medicine is
 asked for straight away. apply_values on a loop page with index == len(items) creates the item.
-The loop_list page asks "another one?". Its "yes" is an intent, not a stored answer: next_ref from
+The loop_list page asks "another one?". Its "yes" is an intent, not a stored answer: next from
 the list page, given answers whose list field is "yes" (the web layer passes it through), goes to
-details(len(items)), a new item; previous_ref from that new-item page goes back to the list.
+details(len(items)), a new item; previous from that new-item page goes back to the list.
 Creating an item clears the list page's answer, so "another one?" is asked again after each
-item, and the list page only counts as answered when its answer is "no".
+item, and the list page only counts as answered when its answer is "no". A loop holds at most
+the list page's max_items items.
 
-Interruption pages ask nothing, so they always count as answered: next_ref shows them in turn,
+Interruption pages ask nothing, so they always count as answered: next shows them in turn,
 but first_unanswered (resume) never lands on one.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from decision_aid.content.questionnaire import Page, Questionnaire
 
+from .answers import Answers
 from .validation import condition_holds, has_value
 
 ADD_ANOTHER = "yes"
 
+AnswersLike = Answers | Mapping[str, Any]
+
 
 class PageRef(NamedTuple):
     page_id: str
-    index: int | None = None  # the loop item, for pages that repeat
+    # The loop item, for pages that repeat. (The name hides tuple.index; kept, as URLs,
+    # templates and tests all say ref.index.)
+    index: int | None = None  # type: ignore[assignment]
 
 
 def repeats(page: Page) -> bool:
     return bool(page.loop) and page.kind != "loop_list"
 
 
-def loop_items(answers: Mapping[str, Any], loop: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Layout:
+    """What the router needs to know about a questionnaire, worked out once per questionnaire."""
+
+    segments: tuple[tuple[Page, ...], ...]  # a single page, or a loop's block of pages
+    start: dict[str, int]  # page id -> position of the start of its segment
+    list_pages: dict[str, Page]  # loop -> its loop_list page
+    first_pages: dict[str, Page]  # loop -> its first repeating page
+
+
+_LAYOUTS: dict[int, tuple[Questionnaire, _Layout]] = {}
+
+
+def _layout(q: Questionnaire) -> _Layout:
+    cached = _LAYOUTS.get(id(q))
+    if cached is not None and cached[0] is q:
+        return cached[1]
+    segments: list[tuple[Page, ...]] = []
+    start: dict[str, int] = {}
+    for pos, page in enumerate(q.pages):
+        previous = segments[-1][-1] if segments else None
+        if repeats(page) and previous is not None and repeats(previous) and (
+            previous.loop == page.loop
+        ):
+            segments[-1] = (*segments[-1], page)
+            start[page.id] = start[previous.id]
+        else:
+            segments.append((page,))
+            start[page.id] = pos
+    layout = _Layout(
+        segments=tuple(segments),
+        start=start,
+        list_pages={p.loop: p for p in q.pages if p.kind == "loop_list" and p.loop},
+        first_pages={s[0].loop: s[0] for s in reversed(segments) if repeats(s[0])},
+    )
+    _LAYOUTS[id(q)] = (q, layout)
+    return layout
+
+
+def _raw(answers: AnswersLike) -> Mapping[str, Any]:
+    return answers.raw if isinstance(answers, Answers) else answers
+
+
+def loop_items(answers: AnswersLike, loop: str) -> list[dict[str, Any]]:
     """The items of a loop; anything malformed counts as an empty item or no list."""
-    items = answers.get(loop)
+    items = _raw(answers).get(loop)
     if not isinstance(items, list):
         return []
     return [dict(item) if isinstance(item, Mapping) else {} for item in items]
+
+
+def max_items(q: Questionnaire, loop: str) -> int | None:
+    page = _layout(q).list_pages.get(loop)
+    return page.max_items if page is not None else None
 
 
 def _applies(page: Page, answers: Mapping[str, Any]) -> bool:
     return all(condition_holds(c, answers) for c in page.applies_if)
 
 
-def _block(q: Questionnaire, page: Page) -> list[Page]:
-    """The run of consecutive repeating pages that shares this page's loop."""
-    pages = list(q.pages)
-    i = pages.index(page)
-    while i > 0 and repeats(pages[i - 1]) and pages[i - 1].loop == page.loop:
-        i -= 1
-    block = []
-    while i < len(pages) and repeats(pages[i]) and pages[i].loop == page.loop:
-        block.append(pages[i])
-        i += 1
-    return block
+def _valid_index(ref: PageRef) -> bool:
+    return ref.index is None or (isinstance(ref.index, int) and not isinstance(ref.index, bool))
 
 
-def _list_page(q: Questionnaire, loop: str) -> Page | None:
-    for p in q.pages:
-        if p.kind == "loop_list" and p.loop == loop:
-            return p
-    return None
+@dataclass(frozen=True)
+class RoutingPath:
+    """The pages that apply for one set of answers, in journey order."""
+
+    q: Questionnaire
+    answers: Mapping[str, Any]
+    refs: tuple[PageRef, ...]
+    _keys: tuple[tuple[int, int, int], ...] = field(repr=False)
+    _members: frozenset[PageRef] = field(repr=False)
+
+    def key(self, ref: PageRef) -> tuple[int, int, int]:
+        """Journey position: loop pages sort by (start of their block, item, page)."""
+        layout = _layout(self.q)
+        pos = self.q.position(ref.page_id)
+        if repeats(self.q.page(ref.page_id)):
+            index = ref.index if isinstance(ref.index, int) else 0
+            return (layout.start[ref.page_id], index, pos)
+        return (pos, 0, pos)
+
+    def items(self, loop: str) -> list[dict[str, Any]]:
+        return loop_items(self.answers, loop)
+
+    def is_new_item(self, ref: PageRef) -> bool:
+        """A first loop page for the next, not yet created, item (within the loop's cap)."""
+        if not self.q.has_page(ref.page_id):
+            return False
+        page = self.q.page(ref.page_id)
+        if not repeats(page) or _layout(self.q).first_pages.get(page.loop) is not page:
+            return False
+        count = len(self.items(page.loop))
+        cap = max_items(self.q, page.loop)
+        return ref.index == count and (cap is None or count < cap) and _applies(
+            page, self.answers
+        )
+
+    def new_item(self, loop: str) -> PageRef | None:
+        """Where a new item of the loop starts; None when the loop is full or does not apply."""
+        first = _layout(self.q).first_pages.get(loop)
+        if first is None:
+            return None
+        ref = PageRef(first.id, len(self.items(loop)))
+        return ref if self.is_new_item(ref) else None
+
+    def applies(self, ref: PageRef) -> bool:
+        if not _valid_index(ref):
+            return False
+        return ref in self._members or self.is_new_item(ref)
+
+    @cached_property
+    def first_unanswered(self) -> PageRef | None:
+        for ref in self.refs:
+            if not is_answered(self.q, self.answers, ref):
+                return ref
+        return None
+
+    def is_reachable(self, ref: PageRef) -> bool:
+        """Pages after the first unanswered one cannot be skipped to; a new item can be
+        started from its list page."""
+        first = self.first_unanswered
+        if first is None or self.is_new_item(ref):
+            return True
+        return ref in self._members and self.key(ref) <= self.key(first)
+
+    def allows(self, ref: PageRef) -> bool:
+        return self.applies(ref) and self.is_reachable(ref)
+
+    def next(self, ref: PageRef) -> PageRef | None:
+        """The page after ref on this path; None means Check your answers."""
+        page = self.q.page(ref.page_id)
+        if (
+            page.kind == "loop_list"
+            and page.fields
+            and self.answers.get(page.fields[0].id) == ADD_ANOTHER
+        ):
+            new = self.new_item(page.loop)
+            if new is not None:
+                return new
+        i = bisect.bisect_right(self._keys, self.key(ref))
+        return self.refs[i] if i < len(self.refs) else None
+
+    def previous(self, ref: PageRef) -> PageRef | None:
+        """The page before ref on this path; None means the start page."""
+        if self.is_new_item(ref) and self.items(self.q.page(ref.page_id).loop):
+            list_page = _layout(self.q).list_pages.get(self.q.page(ref.page_id).loop)
+            if list_page is not None and PageRef(list_page.id, None) in self._members:
+                return PageRef(list_page.id, None)
+        i = bisect.bisect_left(self._keys, self.key(ref))
+        return self.refs[i - 1] if i > 0 else None
+
+    @property
+    def last(self) -> PageRef | None:
+        return self.refs[-1] if self.refs else None
+
+    def sections(self) -> tuple[str, ...]:
+        """The sections on this path, in order: the parts of "Part 2 of 6"."""
+        seen: dict[str, None] = {}
+        for ref in self.refs:
+            seen.setdefault(self.q.page(ref.page_id).section, None)
+        return tuple(seen)
+
+    def part(self, page: Page) -> tuple[int, int]:
+        """(n, of) for the caption "Part n of of"."""
+        parts = self.sections()
+        n = parts.index(page.section) + 1 if page.section in parts else 1
+        return n, max(len(parts), n)
 
 
-def _key(q: Questionnaire, ref: PageRef) -> tuple[int, int, int]:
-    """Journey position: loop pages sort by (start of their block, item, page)."""
-    page = q.page(ref.page_id)
-    pos = q.pages.index(page)
-    if repeats(page):
-        start = q.pages.index(_block(q, page)[0])
-        index = ref.index if isinstance(ref.index, int) else 0
-        return (start, index, pos)
-    return (pos, 0, pos)
-
-
-def applicable_pages(q: Questionnaire, answers: Mapping[str, Any]) -> list[PageRef]:
+def routing_path(q: Questionnaire, answers: AnswersLike) -> RoutingPath:
+    raw = _raw(answers)
+    layout = _layout(q)
     refs: list[PageRef] = []
-    pages = q.pages
-    i = 0
-    while i < len(pages):
-        page = pages[i]
-        if repeats(page):
-            block = _block(q, page)
-            count = max(len(loop_items(answers, page.loop)), 1)
+    keys: list[tuple[int, int, int]] = []
+    for segment in layout.segments:
+        first = segment[0]
+        start = layout.start[first.id]
+        if repeats(first):
+            count = max(len(loop_items(raw, first.loop)), 1)
+            applying = [p for p in segment if _applies(p, raw)]
             for index in range(count):
-                refs.extend(PageRef(p.id, index) for p in block if _applies(p, answers))
-            i += len(block)
-            continue
-        if _applies(page, answers):
-            refs.append(PageRef(page.id, None))
-        i += 1
-    return refs
+                for p in applying:
+                    refs.append(PageRef(p.id, index))
+                    keys.append((start, index, q.position(p.id)))
+        elif _applies(first, raw):
+            refs.append(PageRef(first.id, None))
+            keys.append((start, 0, start))
+    return RoutingPath(q, raw, tuple(refs), tuple(keys), frozenset(refs))
 
 
-def _is_new_item(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> bool:
-    """A first loop page for the next, not yet created, item."""
-    try:
-        page = q.page(ref.page_id)
-    except KeyError:
-        return False
-    return (
-        repeats(page)
-        and _block(q, page)[0] is page
-        and ref.index == len(loop_items(answers, page.loop))
-        and _applies(page, answers)
-    )
+# Single questions, each computing its own path (tests and one-off callers).
 
 
-def is_applicable(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> bool:
-    if isinstance(ref.index, bool) or not (ref.index is None or isinstance(ref.index, int)):
-        return False
-    return ref in applicable_pages(q, answers) or _is_new_item(q, answers, ref)
+def applicable_pages(q: Questionnaire, answers: AnswersLike) -> list[PageRef]:
+    return list(routing_path(q, answers).refs)
 
 
-def page_values(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> dict[str, Any]:
+def is_applicable(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
+    return routing_path(q, answers).applies(ref)
+
+
+def first_unanswered(q: Questionnaire, answers: AnswersLike) -> PageRef | None:
+    return routing_path(q, answers).first_unanswered
+
+
+def next_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
+    return routing_path(q, answers).next(ref)
+
+
+def previous_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
+    return routing_path(q, answers).previous(ref)
+
+
+def page_values(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> dict[str, Any]:
     """The stored answers for one page's fields (for filling the page in again)."""
     page = q.page(ref.page_id)
-    source: Mapping[str, Any] = answers
+    source: Mapping[str, Any] = _raw(answers)
     if repeats(page):
-        items = loop_items(answers, page.loop)
+        items = loop_items(source, page.loop)
         if not isinstance(ref.index, int) or not 0 <= ref.index < len(items):
             return {}
         source = items[ref.index]
@@ -142,7 +286,7 @@ def _revealed_values(page: Page, values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def is_answered(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> bool:
+def is_answered(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
     """All required fields that are shown have an answer ("another one?" only when "no")."""
     page = q.page(ref.page_id)
     values = page_values(q, answers, ref)
@@ -153,44 +297,6 @@ def is_answered(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> b
         if not has_value(value) or (page.kind == "loop_list" and value == ADD_ANOTHER):
             return False
     return True
-
-
-def first_unanswered(q: Questionnaire, answers: Mapping[str, Any]) -> PageRef | None:
-    for ref in applicable_pages(q, answers):
-        if not is_answered(q, answers, ref):
-            return ref
-    return None
-
-
-def next_ref(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> PageRef | None:
-    """The page after ref on this person's path; None means Check your answers."""
-    page = q.page(ref.page_id)
-    if page.kind == "loop_list" and page.fields and answers.get(page.fields[0].id) == ADD_ANOTHER:
-        first = next((p for p in q.pages if repeats(p) and p.loop == page.loop), None)
-        if first is not None:
-            return PageRef(first.id, len(loop_items(answers, page.loop)))
-    key = _key(q, ref)
-    for candidate in applicable_pages(q, answers):
-        if _key(q, candidate) > key:
-            return candidate
-    return None
-
-
-def previous_ref(q: Questionnaire, answers: Mapping[str, Any], ref: PageRef) -> PageRef | None:
-    """The page before ref on this person's path; None means the start page."""
-    page = q.page(ref.page_id)
-    refs = applicable_pages(q, answers)
-    if _is_new_item(q, answers, ref) and loop_items(answers, page.loop):
-        list_page = _list_page(q, page.loop)
-        if list_page is not None and PageRef(list_page.id, None) in refs:
-            return PageRef(list_page.id, None)
-    key = _key(q, ref)
-    previous = None
-    for candidate in refs:
-        if _key(q, candidate) >= key:
-            break
-        previous = candidate
-    return previous
 
 
 def _write(page: Page, target: dict[str, Any], values: Mapping[str, Any]) -> None:
@@ -204,14 +310,14 @@ def _write(page: Page, target: dict[str, Any], values: Mapping[str, Any]) -> Non
 
 
 def apply_values(
-    q: Questionnaire, answers: Mapping[str, Any], ref: PageRef, values: Mapping[str, Any]
+    q: Questionnaire, answers: AnswersLike, ref: PageRef, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """New answers with this page's values written in; answers itself is left unchanged.
 
     For a loop page, index == len(items) appends a new item (and clears the list page's answer);
-    an index beyond that raises IndexError.
+    an index beyond that, or a new item beyond the loop's cap, raises IndexError.
     """
-    new = copy.deepcopy(dict(answers))
+    new = copy.deepcopy(dict(_raw(answers)))
     page = q.page(ref.page_id)
     if not repeats(page):
         _write(page, new, values)
@@ -221,8 +327,11 @@ def apply_values(
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index <= len(items):
         raise IndexError(f"no item {index!r} in {page.loop}")
     if index == len(items):
+        cap = max_items(q, page.loop)
+        if cap is not None and len(items) >= cap:
+            raise IndexError(f"{page.loop} holds at most {cap} items")
         items.append({})
-        list_page = _list_page(q, page.loop)
+        list_page = _layout(q).list_pages.get(page.loop)
         for f in list_page.fields if list_page is not None else ():
             new.pop(f.id, None)
     _write(page, items[index], values)
@@ -230,9 +339,9 @@ def apply_values(
     return new
 
 
-def remove_item(answers: Mapping[str, Any], loop: str, index: int) -> dict[str, Any]:
+def remove_item(answers: AnswersLike, loop: str, index: int) -> dict[str, Any]:
     """New answers without item index of the loop; an index out of range changes nothing."""
-    new = copy.deepcopy(dict(answers))
+    new = copy.deepcopy(dict(_raw(answers)))
     items = loop_items(new, loop)
     if isinstance(index, int) and 0 <= index < len(items):
         del items[index]
@@ -240,21 +349,24 @@ def remove_item(answers: Mapping[str, Any], loop: str, index: int) -> dict[str, 
     return new
 
 
-def effective_answers(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
+def effective_answers(q: Questionnaire, answers: AnswersLike) -> dict[str, Any]:
     """Only the answers of pages on the person's current path, and only fields that are shown.
 
     Answers left behind by a branch no longer taken (medicines after "no", TMS details after
     TMS is unticked, a hidden "other" name) are dropped, as are unknown keys and a pending
-    "add another" intent.
+    "add another" intent. Ratings from before the values page (prio_*) are kept, so older
+    drafts still show what mattered to the person.
     """
-    out: dict[str, Any] = {}
-    for ref in applicable_pages(q, answers):
+    raw = _raw(answers)
+    path = routing_path(q, raw)
+    out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in raw.items() if k.startswith("prio_")}
+    for ref in path.refs:
         page = q.page(ref.page_id)
-        values = _revealed_values(page, page_values(q, answers, ref))
+        values = _revealed_values(page, page_values(q, raw, ref))
         if page.kind == "loop_list":
             values = {k: v for k, v in values.items() if v != ADD_ANOTHER}
         if repeats(page):
-            items = loop_items(answers, page.loop)
+            items = loop_items(raw, page.loop)
             if ref.index is None or ref.index >= len(items):
                 continue
             kept = out.setdefault(page.loop, [{} for _ in items])

@@ -25,6 +25,7 @@ _FALLBACKS = {
     "too_small": "Enter a bigger number",
     "too_large": "Enter a smaller number",
     "too_long": "Enter fewer characters",
+    "too_many": "Select fewer",
 }
 
 
@@ -54,9 +55,9 @@ def condition_holds(cond: Condition, values: Mapping[str, Any]) -> bool:
     if cond.op == "answered":
         return has_value(value)
     if cond.op == "equals":
-        return value == cond.value
+        return bool(value == cond.value)
     if cond.op == "not_equals":
-        return value != cond.value
+        return bool(value != cond.value)
     if cond.op == "in":
         return isinstance(cond.value, tuple | list) and value in cond.value
     if cond.op == "contains":
@@ -116,6 +117,8 @@ def _checkbox_field(f: Field, typed: list[str]) -> tuple[Any, str | None, list[s
     exclusive = {c.value for c in f.choices if c.exclusive}
     if chosen & exclusive and len(chosen) > 1:
         return None, message(f, "invalid"), list(typed)
+    if f.max_choices is not None and len(chosen) > f.max_choices:
+        return None, message(f, "too_many"), list(typed)
     return [c.value for c in f.choices if c.value in chosen], None, list(typed)
 
 

@@ -1,7 +1,12 @@
-"""The question pages: one thing per page, every Continue saved, Back keeps answers."""
+"""The question pages: every Continue saved, Back keeps answers.
+
+Each request reads the draft's answers once (Answers) and works out the routing path once
+(router.routing_path); a POST that changes answers works out the path again for the new answers.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -11,18 +16,29 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
+from ..content.questionnaire import Page
 from ..db import get_session
 from ..engine import router
-from ..engine.router import PageRef
-from ..engine.scoring import gad7, item9_positive, phq9
+from ..engine.answers import Answers
+from ..engine.router import PageRef, RoutingPath
+from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
-from ..models import RecordStatus
+from ..models import RecordStatus, Response
 from . import drafts
 from .blueprint import bp
-from .pages import display_value, field_anchor, ref_url, slug
+from .forms import RemoveItemForm, first_errors
+from .pages import check_sections, field_anchor, loop_items, page_heading, ref_url, slug
 
 RETURN_TO_CHECK = "check"
+# A revision number as this app writes it: ASCII digits, not "²" or a 5,000-digit number.
+_REV = re.compile(r"[0-9]{1,9}")
+
+Rendered = tuple[str, int]  # a rendered page and its status
+
+
+def _path(record: Response | SimpleNamespace) -> RoutingPath:
+    return router.routing_path(drafts.questionnaire(), Answers.from_draft(record.answers))
 
 
 @bp.get("/")
@@ -36,8 +52,7 @@ def begin() -> WResponse:
     if record is None or request.form.get("fresh") == "yes":
         record = drafts.start_new()
     drafts.rotate()  # a cookie copied or planted before Start stops working here
-    first = router.first_unanswered(drafts.questionnaire(), record.answers)
-    return redirect(ref_url(first), code=303)
+    return redirect(ref_url(_path(record).first_unanswered), code=303)
 
 
 @bp.get("/continue")
@@ -45,103 +60,94 @@ def resume_draft() -> WResponse:
     record = drafts.current()
     if record is None:
         return redirect(url_for("patient.start"))
-    first = router.first_unanswered(drafts.questionnaire(), record.answers)
-    return redirect(ref_url(first))
+    return redirect(ref_url(_path(record).first_unanswered))
 
 
 @bp.route("/q/<page_id>", methods=["GET", "POST"])
-def question(page_id: str) -> Any:
+def question(page_id: str) -> WResponse | Rendered:
     return _question(PageRef(page_id, None))
 
 
 @bp.route("/q/<page_id>/<int:index>", methods=["GET", "POST"])
-def loop_question(page_id: str, index: int) -> Any:
+def loop_question(page_id: str, index: int) -> WResponse | Rendered:
     return _question(PageRef(page_id, index))
 
 
-def _question(ref: PageRef) -> Any:
+def _return_to() -> str:
+    return RETURN_TO_CHECK if request.values.get("return_to") == RETURN_TO_CHECK else ""
+
+
+def _posted_rev() -> int | None:
+    posted = request.form.get("rev", "")
+    return int(posted) if _REV.fullmatch(posted) else None
+
+
+def _question(ref: PageRef) -> WResponse | Rendered:
     q = drafts.questionnaire()
-    try:
-        page = q.page(ref.page_id)
-    except KeyError:
+    if not q.has_page(ref.page_id):
         abort(404)
+    page = q.page(ref.page_id)
     if router.repeats(page) != (ref.index is not None):
         abort(404)
     record = drafts.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
-    answers = record.answers
-    if not router.is_applicable(q, answers, ref):
-        return redirect(ref_url(router.first_unanswered(q, answers)))
-    if not _reachable(q, answers, ref):
-        return redirect(ref_url(router.first_unanswered(q, answers)))
+    path = _path(record)
+    if not path.allows(ref):
+        return redirect(ref_url(path.first_unanswered))
 
-    return_to = request.values.get("return_to", "")
+    return_to = _return_to()
     if request.method == "GET":
-        return _render_page(record, ref, page, router.page_values(q, answers, ref), {}, return_to)
+        values = router.page_values(q, path.answers, ref)
+        return _render_page(record, path, ref, page, values, {}, return_to)
 
     if page.kind == "interruption":
-        return redirect(_after(q, answers, ref, return_to), code=303)
+        return redirect(_after(path, ref, return_to), code=303)
 
     result = validate_page(page, request.form.to_dict(flat=False))
     if result.errors:
-        return _render_page(record, ref, page, result.raw, result.errors, return_to, status=400)
+        return _render_page(record, path, ref, page, result.raw, result.errors, return_to, 400)
 
-    if page.kind == "loop_list" and result.values.get("medicines_more") == "yes":
-        items = list(answers.get(page.loop or "medicines", []) or [])
-        target = PageRef(_first_loop_page(q, page.loop or "medicines"), len(items))
-        return redirect(ref_url(target, return_to=return_to) if return_to else ref_url(target),
-                        code=303)
+    if page.kind == "loop_list" and result.values.get(page.fields[0].id) == router.ADD_ANOTHER:
+        target = path.new_item(page.loop)
+        if target is None:  # the loop is full
+            errors = {page.fields[0].id: page.full}
+            return _render_page(record, path, ref, page, result.raw, errors, return_to, 400)
+        return redirect(ref_url(target, return_to=return_to or None), code=303)
 
     key = slug(ref)
-    stored = router.page_values(q, answers, ref)
-    posted_rev = request.form.get("rev", "")
+    stored = router.page_values(q, path.answers, ref)
     current_rev = int(record.page_revisions.get(key, 0))
     same = all(stored.get(k) == v for k, v in result.values.items())
-    if posted_rev.isdigit() and int(posted_rev) != current_rev and not same:
+    posted_rev = _posted_rev()
+    if posted_rev is not None and posted_rev != current_rev and not same:
         return _conflict(ref, page)
 
     if not same or key not in record.page_revisions:
-        new_answers = router.apply_values(q, answers, ref, result.values)
+        try:
+            new_answers = router.apply_values(q, path.answers, ref, result.values)
+        except IndexError:  # a new item beyond the loop's cap, or a stale item number
+            return redirect(ref_url(path.first_unanswered), code=303)
         _store(record, new_answers, {**record.page_revisions, key: current_rev + 1})
-    return redirect(_after(q, record.answers, ref, return_to), code=303)
+        path = _path(record)
+    return redirect(_after(path, ref, return_to), code=303)
 
 
-def _first_loop_page(q: Any, loop: str) -> str:
-    return next(p.id for p in q.pages if p.loop == loop and router.repeats(p))
-
-
-def _reachable(q: Any, answers: dict[str, Any], ref: PageRef) -> bool:
-    """Pages after the first unanswered one cannot be skipped to."""
-    first = router.first_unanswered(q, answers)
-    if first is None:
-        return True
-    for page_ref in router.applicable_pages(q, answers):
-        if page_ref == ref:
-            return True
-        if page_ref == first:
-            break
-    # A new loop item (index == number of items) is reachable from its list page.
-    page = q.page(ref.page_id)
-    items = router.loop_items(answers, page.loop) if page.loop else []
-    return router.repeats(page) and ref.index is not None and ref.index <= len(items)
-
-
-def _after(q: Any, answers: dict[str, Any], ref: PageRef, return_to: str) -> str:
-    nxt = router.next_ref(q, answers, ref)
+def _after(path: RoutingPath, ref: PageRef, return_to: str) -> str:
+    nxt = path.next(ref)
     # An interruption (crisis help) is never skipped, even when returning to Check your answers.
-    if nxt is not None and q.page(nxt.page_id).kind == "interruption":
-        return ref_url(nxt, return_to=return_to) if return_to else ref_url(nxt)
+    if nxt is not None and path.q.page(nxt.page_id).kind == "interruption":
+        return ref_url(nxt, return_to=return_to or None)
     if return_to == RETURN_TO_CHECK:
         # Stay on a new branch until it is answered, then go back to Check your answers.
-        if nxt is not None and not router.is_answered(q, answers, nxt):
+        if nxt is not None and not router.is_answered(path.q, path.answers, nxt):
             return ref_url(nxt, return_to=RETURN_TO_CHECK)
-        first = router.first_unanswered(q, answers)
+        first = path.first_unanswered
         return ref_url(first, return_to=RETURN_TO_CHECK) if first else url_for("patient.check")
     return ref_url(nxt)
 
 
-def _store(record: Any, answers: dict[str, Any], revisions: dict[str, int]) -> None:
+def _store(record: Response, answers: dict[str, Any], revisions: dict[str, int]) -> None:
     record.answers = answers
     record.page_revisions = revisions
     record.flagged = record.flagged or item9_positive(answers)
@@ -156,25 +162,27 @@ def _store(record: Any, answers: dict[str, Any], revisions: dict[str, int]) -> N
         abort(409)
 
 
-def _conflict(ref: PageRef, page: Any) -> tuple[str, int]:
+def _conflict(ref: PageRef, page: Page) -> Rendered:
     return render_template("patient/conflict.html", page=page, page_url=ref_url(ref)), 409
 
 
-def _render_page(record: Any, ref: PageRef, page: Any, values: dict[str, Any],
-                 errors: dict[str, str], return_to: str, status: int = 200,
-                 notice: str | None = None) -> tuple[str, int]:
-    q = drafts.questionnaire()
-    back = router.previous_ref(q, record.answers, ref)
+def _render_page(record: Response | SimpleNamespace, path: RoutingPath, ref: PageRef,
+                 page: Page, values: dict[str, Any], errors: dict[str, str], return_to: str,
+                 status: int = 200, notice: str | None = None) -> Rendered:
+    content = drafts.content()
     if return_to == RETURN_TO_CHECK:
         back_url = url_for("patient.check")
     else:
+        back = path.previous(ref)
         back_url = ref_url(back) if back is not None else url_for("patient.start")
+    part, parts = path.part(page)
     template = {
         "interruption": "patient/interruption.html",
         "loop_list": "patient/loop_list.html",
     }.get(page.kind, "patient/question.html")
     context: dict[str, Any] = {
         "page": page,
+        "heading": page_heading(page, ref, path.answers, content),
         "ref": ref,
         "values": values,
         "errors": errors,
@@ -183,121 +191,79 @@ def _render_page(record: Any, ref: PageRef, page: Any, values: dict[str, Any],
         "back_url": back_url,
         "return_to": return_to,
         "rev": int(record.page_revisions.get(slug(ref), 0)),
-        "section_title": q.section_title(page.section),
-        "instrument": drafts.content().instruments.get(page.instrument)
-        if page.instrument else None,
+        "section_title": path.q.section_title(page.section),
+        "part": part,
+        "parts": parts,
+        "instrument": content.instruments.get(page.instrument) if page.instrument else None,
+        "options": content.options if page.glance else (),
         "crisis_prominent": record.flagged,
+        "item9_severity": item9_severity(path.answers),
         "notice": notice,
         "action_url": ref_url(ref),
     }
     if page.kind == "loop_list":
-        context["items"] = _loop_items(q, record.answers, page.loop or "medicines")
+        items = loop_items(path, content, page.loop)
+        context["items"] = items
+        context["full"] = page.max_items is not None and len(items) >= page.max_items
     return render_template(template, **context), status
 
 
-def _loop_items(q: Any, answers: dict[str, Any], loop: str) -> list[dict[str, Any]]:
-    catalogue = drafts.content().medicines
-    items = []
-    for i, item in enumerate(answers.get(loop, []) or []):
-        med = item.get("medicine")
-        name = item.get("other_name") if med == "other" else (
-            catalogue[med].generic.capitalize() if med in catalogue else str(med))
-        details = _first_loop_page(q, loop)
-        items.append({"index": i, "name": name or "Medicine",
-                      "change_url": ref_url(PageRef(details, i)),
-                      "remove_url": url_for("patient.remove_item", index=i)})
-    return items
-
-
 @bp.route("/medicines/<int:index>/remove", methods=["GET", "POST"])
-def remove_item(index: int) -> Any:
+def remove_item(index: int) -> WResponse | Rendered:
     record = drafts.current()
     if record is None:
-        return render_template("patient/no_draft.html")
-    items = record.answers.get("medicines", []) or []
+        return render_template("patient/no_draft.html"), 200
+    path = _path(record)
+    items = loop_items(path, drafts.content(), "medicines")
     if index >= len(items):
         return redirect(url_for("patient.resume_draft"))
-    q = drafts.questionnaire()
-    name = _loop_items(q, record.answers, "medicines")[index]["name"]
+    name = items[index]["name"]
     list_url = ref_url(PageRef("medicines_list", None))
+    form = RemoveItemForm(name)
     if request.method == "POST":
-        choice = request.form.get("confirm")
-        if choice not in {"yes", "no"}:
-            error = {"confirm": f"Select yes if you want to remove {name}"}
-            return render_template("patient/remove_item.html", name=name, errors=error,
-                                   error_count=1, back_url=list_url,
+        if not form.validate():
+            errors = first_errors(form)
+            return render_template("patient/remove_item.html", name=name, errors=errors,
+                                   error_count=len(errors), back_url=list_url,
                                    error_anchors={"confirm": "f-confirm-yes"}), 400
-        if choice == "yes":
-            new_answers = router.remove_item(record.answers, "medicines", index)
+        if form.confirm.data == "yes":
+            new_answers = router.remove_item(path.answers, "medicines", index)
             # Loop pages shift down by one, so their revisions restart.
             revisions = {k: v for k, v in record.page_revisions.items()
                          if not k.startswith("medicine_")}
             _store(record, new_answers, revisions)
-        remaining = record.answers.get("medicines", []) or []
-        if not remaining:
-            return redirect(ref_url(router.first_unanswered(q, record.answers)), code=303)
+            path = _path(record)
+        if not path.items("medicines"):
+            return redirect(ref_url(path.first_unanswered), code=303)
         return redirect(list_url, code=303)
-    return render_template("patient/remove_item.html", name=name, errors={}, back_url=list_url)
+    return render_template("patient/remove_item.html", name=name, errors={},
+                           back_url=list_url), 200
 
 
 @bp.route("/check", methods=["GET", "POST"])
-def check() -> Any:
+def check() -> WResponse | Rendered:
     record = drafts.current()
     if record is None:
-        return render_template("patient/no_draft.html")
-    q = drafts.questionnaire()
-    first = router.first_unanswered(q, record.answers)
-    if first is not None:
-        return redirect(ref_url(first))
+        return render_template("patient/no_draft.html"), 200
+    path = _path(record)
+    if path.first_unanswered is not None:
+        return redirect(ref_url(path.first_unanswered))
+    content = drafts.content()
     if request.method == "POST":
-        answers = router.effective_answers(q, record.answers)
-        summary = build_summary(answers, drafts.content(), date.today())
+        answers = router.effective_answers(path.q, path.answers)
+        summary = build_summary(answers, content, date.today())
         record.summary_snapshot = summary.to_dict()
-        record.content_version = drafts.content().meta.version
+        record.content_version = content.meta.version
         if record.status == RecordStatus.DRAFT:
             record.status = RecordStatus.COMPLETED
         record.completed_at = datetime.now(UTC)
         get_session().commit()
         return redirect(url_for("patient.summary"), code=303)
-    sections = check_sections(q, record.answers)
-    pages = router.applicable_pages(q, record.answers)
-    return render_template("patient/check.html", sections=sections,
-                           back_url=ref_url(pages[-1]) if pages else url_for("patient.start"),
-                           crisis_prominent=record.flagged)
-
-
-def check_sections(q: Any, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows for Check your answers: only pages that apply, grouped by section, in order."""
-    effective = router.effective_answers(q, answers)
-    sections: list[dict[str, Any]] = []
-    catalogue = drafts.content().medicines
-    for ref in router.applicable_pages(q, effective):
-        page = q.page(ref.page_id)
-        if page.kind != "question":
-            continue
-        values = router.page_values(q, effective, ref)
-        if not sections or sections[-1]["id"] != page.section:
-            sections.append({"id": page.section, "title": q.section_title(page.section),
-                             "rows": []})
-        prefix = ""
-        if ref.index is not None:
-            item = (effective.get(page.loop) or [])[ref.index]
-            med = item.get("medicine")
-            prefix = (item.get("other_name") if med == "other" else
-                      catalogue[med].generic.capitalize() if med in catalogue else "") or ""
-            prefix = f"{prefix}: " if prefix else f"Medicine {ref.index + 1}: "
-        for f in page.fields:
-            if f.reveal_if is not None and f.id not in values:
-                continue
-            if f.id.endswith("_unit"):
-                continue
-            sections[-1]["rows"].append({
-                "key": prefix + (f.check_label or f.label),
-                "value": display_value(page, f, values),
-                "change_url": ref_url(ref, return_to=RETURN_TO_CHECK),
-                "change_hint": (f.check_label or f.label).lower(),
-            })
-    return sections
+    effective = router.routing_path(path.q, router.effective_answers(path.q, path.answers))
+    return render_template("patient/check.html",
+                           sections=check_sections(effective, content, RETURN_TO_CHECK),
+                           back_url=ref_url(path.last) if path.last else url_for("patient.start"),
+                           crisis_prominent=record.flagged), 200
 
 
 def recover_page_after_failure(message: str, status: int) -> FlaskResponse | None:
@@ -306,20 +272,21 @@ def recover_page_after_failure(message: str, status: int) -> FlaskResponse | Non
                                                             "patient.loop_question"}:
         return None
     args = request.view_args or {}
-    ref = PageRef(str(args.get("page_id")), args.get("index"))
+    index = args.get("index")
+    ref = PageRef(str(args.get("page_id")), index if isinstance(index, int) else None)
     q = drafts.questionnaire()
-    try:
-        page = q.page(ref.page_id)
-    except KeyError:
+    if not q.has_page(ref.page_id):
         return None
+    page = q.page(ref.page_id)
+    record: Response | SimpleNamespace | None
     try:
-        record: Any = drafts.current()
+        record = drafts.current()
     except Exception:  # the database itself may be what failed: render without the record
         get_session().rollback()
         record = SimpleNamespace(answers={}, page_revisions={}, flagged=False)
     if record is None:
         return None
     raw = validate_page(page, request.form.to_dict(flat=False)).raw
-    body, _ = _render_page(record, ref, page, raw, {}, request.form.get("return_to", ""),
+    body, _ = _render_page(record, _path(record), ref, page, raw, {}, _return_to(),
                            notice=message)
     return current_app.make_response((body, status))

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
 
-from ..content.questionnaire import Field, Page
-from ..engine.router import PageRef
+from ..content.questionnaire import Field, Page, Questionnaire
+from ..content.schema import Content
+from ..engine.answers import Answers
+from ..engine.router import PageRef, RoutingPath, page_values, repeats
+
+# Loop fields that name the item: the item's heading on Check your answers says them already.
+_NAME_FIELDS = {"medicine", "other_name"}
 
 
 def ref_url(ref: PageRef | None, **params: Any) -> str:
@@ -22,32 +29,121 @@ def slug(ref: PageRef) -> str:
     return ref.page_id if ref.index is None else f"{ref.page_id}/{ref.index}"
 
 
-def field_anchor(field: Field) -> str:
+def field_anchor(f: Field) -> str:
     """The element an error summary link points at: the first input of the field."""
-    if field.type in {"radio", "checkboxes"} and field.choices:
-        return f"f-{field.id}-{field.choices[0].value}"
-    return f"f-{field.id}"
+    if f.type in {"radio", "checkboxes"} and f.choices:
+        return f"f-{f.id}-{f.choices[0].value}"
+    return f"f-{f.id}"
 
 
-def choice_label(field: Field, value: Any) -> str:
-    labels = {c.value: c.label for c in field.choices}
+def item_name(item: Answers, content: Content, *, in_sentence: bool = False) -> str:
+    """A medicine item's name: "sertraline" in a sentence, "Sertraline" as a heading, or what
+    the person typed for a medicine not on the list; "" before it is known."""
+    med = item.text("medicine")
+    if med == "other":
+        return item.text("other_name")
+    known = content.medicines.get(med)
+    if known is None:
+        return ""
+    return known.generic if in_sentence else known.generic.capitalize()
+
+
+def page_heading(page: Page, ref: PageRef, answers: Mapping[str, Any], content: Content) -> str:
+    """The page's heading, naming the loop item once it has a name ("How sertraline went")."""
+    if not page.named_heading or ref.index is None:
+        return page.heading
+    items = Answers.from_draft(answers).items(page.loop)
+    if not 0 <= ref.index < len(items):
+        return page.heading
+    name = item_name(items[ref.index], content, in_sentence=True)
+    return page.named_heading.format(name=name) if name else page.heading
+
+
+def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str, Any]]:
+    first = next((p for p in path.q.pages if p.loop == loop and repeats(p)), None)
+    rows = []
+    for i, item in enumerate(Answers.from_draft(path.answers).items(loop)):
+        name = item_name(item, content) or f"Medicine {i + 1}"
+        rows.append({
+            "index": i,
+            "name": name,
+            "change_url": ref_url(PageRef(first.id, i)) if first is not None else "",
+            "remove_url": url_for("patient.remove_item", index=i),
+        })
+    return rows
+
+
+def display_value(q: Questionnaire, page: Page, f: Field, values: Mapping[str, Any]) -> str:
+    value = values.get(f.id)
     if value is None or value == "" or value == []:
         return "Not provided"
     if isinstance(value, list):
-        return "\n".join(labels.get(v, str(v)) for v in value)
-    if field.type == "number":
-        number = float(value)
-        return f"{number:g}"
-    return labels.get(str(value), str(value))
+        return "\n".join(q.choice_label(f.id, str(v)) for v in value)
+    if f.type == "number" and isinstance(value, int | float):
+        text = f"{float(value):g}"
+        unit = next((u for u in page.fields if u.id == f"{f.id}_unit"), None)
+        if unit is not None and isinstance(values.get(unit.id), str):
+            return f"{text} {values[unit.id]}"
+        return f"{text} {f.suffix}" if f.suffix else text
+    return q.choice_label(f.id, str(value))
 
 
-def display_value(page: Page, field: Field, values: dict[str, Any]) -> str:
-    value = values.get(field.id)
-    text = choice_label(field, value)
-    if field.type == "number" and value not in (None, ""):
-        unit_field = next((f for f in page.fields if f.id == f"{field.id}_unit"), None)
-        if unit_field is not None and values.get(unit_field.id):
-            text = f"{text} {values[unit_field.id]}"
-        elif field.suffix:
-            text = f"{text} {field.suffix}"
-    return text
+@dataclass
+class CheckGroup:
+    item: int | None = None  # the loop item; None for the section's own questions
+    title: str = ""  # the loop item's name, or the questionnaire's heading
+    change_url: str = ""
+    folded: bool = False  # a questionnaire's many answers: shown when asked for
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CheckSection:
+    id: str
+    title: str
+    groups: list[CheckGroup] = field(default_factory=list)
+
+
+def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[CheckSection]:
+    """Check your answers: the question pages on the path, by section, loop items grouped under
+    their own name; no row for what the group heading says already, or for "another one?"."""
+    q = path.q
+    sections: list[CheckSection] = []
+    items = Answers.from_draft(path.answers)
+    for ref in path.refs:
+        page = q.page(ref.page_id)
+        if page.kind != "question":
+            continue
+        if not sections or sections[-1].id != page.section:
+            sections.append(CheckSection(page.section, q.section_title(page.section)))
+        section = sections[-1]
+        change_url = ref_url(ref, return_to=return_to)
+        if page.instrument:
+            section.groups.append(CheckGroup(None, page.heading, change_url, folded=True))
+        elif (not section.groups or section.groups[-1].item != ref.index
+              or section.groups[-1].folded):
+            title = _group_title(items, ref, page, content) if ref.index is not None else ""
+            section.groups.append(CheckGroup(ref.index, title, change_url))
+        group = section.groups[-1]
+        values = page_values(q, path.answers, ref)
+        for f in page.fields:
+            if f.reveal_if is not None and f.id not in values:
+                continue
+            if f.id.endswith("_unit") or (ref.index is not None and f.id in _NAME_FIELDS):
+                continue
+            label = f.check_label or f.label
+            group.rows.append({
+                "key": label,
+                "value": display_value(q, page, f, values),
+                "change_url": change_url,
+                "change_hint": label.lower() + (
+                    f" for {group.title}" if group.item is not None else ""),
+            })
+    return sections
+
+
+def _group_title(items: Answers, ref: PageRef, page: Page, content: Content) -> str:
+    loop_items_ = items.items(page.loop)
+    index = ref.index if ref.index is not None else 0
+    name = item_name(loop_items_[index], content) if index < len(loop_items_) else ""
+    return name or f"Medicine {index + 1}"

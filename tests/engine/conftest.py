@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from decision_aid.content.loader import DATA_DIR, _read, build
+from decision_aid.content.loader import DATA_DIR
 from decision_aid.content.questionnaire import Questionnaire, load_questionnaire
+from decision_aid.content.records import build
+from decision_aid.content.records import read_toml as _read
 from decision_aid.content.schema import Instrument, Medicine
 
 

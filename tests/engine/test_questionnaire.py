@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from decision_aid.content.loader import DATA_DIR, ContentError, _read
+from decision_aid.content.loader import DATA_DIR, ContentError
 from decision_aid.content.questionnaire import Field, Page, Questionnaire, load_questionnaire
+from decision_aid.content.records import read_toml as _read
 from decision_aid.content.schema import Instrument
 from tests.expected import PRIORITY_IDS
 
@@ -65,7 +66,7 @@ TOP_LEVEL: dict[str, set[str] | None] = {
     "ride_home": {"yes", "no", NOT_SURE},
     "cost_worry": {"a_lot", "some", "no", NOT_SURE},
     "preference": {"pills", "talking", "procedures", "none", NOT_SURE},
-    **{f"prio_{p}": {"0", "1", "2", "3", "4", NOT_SURE} for p in PRIORITY_IDS},
+    "top_priorities": set(PRIORITY_IDS),
     "own_questions": None,
 }
 MEDICINE_ITEM: dict[str, set[str] | None] = {
@@ -97,7 +98,7 @@ MEDICINE_ITEM: dict[str, set[str] | None] = {
         "none",
     },
 }
-CHECKBOXES = {"other_treatments", "health", "side_effects", "added"}
+CHECKBOXES = {"other_treatments", "health", "side_effects", "added", "top_priorities"}
 BANNED = (
     "you should",
     "we recommend",
@@ -136,8 +137,7 @@ def patient_texts(q: Questionnaire) -> list[str]:
 def test_sections_in_order(questionnaire: Questionnaire) -> None:
     assert [(s.id, s.title) for s in questionnaire.sections] == [
         ("about_you", "Your depression now"),
-        ("medicines", "Medicines you have tried"),
-        ("other", "Other treatments"),
+        ("medicines", "Treatments you have tried"),
         ("health", "Your health"),
         ("practical", "Practical things"),
         ("priorities", "What matters to you"),
@@ -164,32 +164,30 @@ def test_every_page_says_why_we_ask(questionnaire: Questionnaire) -> None:
         assert page.why.strip(), page.id
 
 
+JOURNEY = [
+    "phq9",
+    "crisis",
+    "gad7",
+    "this_episode",
+    "medicines_any",
+    "medicine_details",
+    "medicine_outcome",
+    "medicines_list",
+    "other_treatments",
+    *(f"other_{k}" for k in KINDS),
+    "health",
+    "practical",
+    "values",
+    "own_questions",
+]
+
+
 def test_journey_order(questionnaire: Questionnaire) -> None:
     ids = [p.id for p in questionnaire.pages]
-    assert ids == [
-        *(f"phq9_{k}" for k in range(1, 10)),
-        "crisis",
-        *(f"gad7_{k}" for k in range(1, 8)),
-        "episode_length",
-        "taking_now",
-        "therapy_now",
-        "medicines_any",
-        "medicine_details",
-        "medicine_outcome",
-        "medicines_list",
-        "other_treatments",
-        *(f"other_{k}" for k in KINDS),
-        "health",
-        "visits_per_week",
-        "ride_home",
-        "cost_worry",
-        "preference",
-        "priorities_results",
-        "priorities_side_effects",
-        "priorities_treatment_days",
-        "priorities_practical",
-        "own_questions",
-    ]
+    # Safety screens may sit in the health section after "health"; these run in this order.
+    assert [i for i in ids if i in JOURNEY] == JOURNEY
+    extra = [p for p in questionnaire.pages if p.id not in JOURNEY]
+    assert all(p.section == "health" for p in extra), [p.id for p in extra]
 
 
 def test_crisis_interruption(questionnaire: Questionnaire) -> None:
@@ -211,7 +209,7 @@ def test_loop_pages(questionnaire: Questionnaire) -> None:
         ]
     assert questionnaire.page("medicines_list").kind == "loop_list"
     assert questionnaire.page("medicines_list").fields[0].label == (
-        "Have you taken another antidepressant during this episode?"
+        "Have you taken another medicine for depression during this episode?"
     )
     other_name = fields_by_id(questionnaire, loop=True)["other_name"][1]
     assert other_name.reveal_if is not None
@@ -234,21 +232,21 @@ def test_other_treatment_pages_follow_the_ticks(questionnaire: Questionnaire) ->
 def test_instrument_pages_are_verbatim(
     questionnaire: Questionnaire, instruments: dict[str, Instrument]
 ) -> None:
+    """Each instrument on ONE page in its standard form: one fieldset (radio field) per item."""
     for inst_id, n in (("phq9", 9), ("gad7", 7)):
         inst = instruments[inst_id]
         assert len(inst.items) == n
-        for k, item in enumerate(inst.items, start=1):
-            page = questionnaire.page(f"{inst_id}_{k}")
-            assert page.heading == item
-            assert page.instrument == inst_id
-            assert [(c.value, c.label) for c in page.fields[0].choices] == [
+        page = questionnaire.page(inst_id)
+        assert page.instrument == inst_id and page.body  # a short introduction first
+        assert [f.id for f in page.fields] == [f"{inst_id}_{k}" for k in range(1, n + 1)]
+        for item, f in zip(inst.items, page.fields, strict=True):
+            assert f.label == item and f.type == "radio" and not f.hint
+            assert [(c.value, c.label) for c in f.choices] == [
                 ("0", "Not at all"),
                 ("1", "Several days"),
                 ("2", "More than half the days"),
                 ("3", "Nearly every day"),
             ]
-        assert questionnaire.page(f"{inst_id}_1").body  # a short introduction first
-        assert not questionnaire.page(f"{inst_id}_2").body
 
 
 def test_instruments(instruments: dict[str, Instrument]) -> None:
@@ -288,33 +286,31 @@ def test_instruments(instruments: dict[str, Instrument]) -> None:
 def test_fields_produce_exactly_the_contract_vocabulary(
     questionnaire: Questionnaire, loop: bool, vocabulary: dict[str, set[str] | None]
 ) -> None:
+    """The engine reads these keys and values: none may go or change meaning. (Fields and
+    values may be added, such as the clinical helper's safety screens.)"""
     fields = fields_by_id(questionnaire, loop)
-    assert set(fields) == set(vocabulary)
+    assert set(vocabulary) <= set(fields)
     for key, values in vocabulary.items():
         _, f = fields[key]
         if values is None:
             assert f.type in {"text", "textarea", "number"}, key
             assert not f.choices
         else:
-            assert {c.value for c in f.choices} == values, key
+            assert values <= {c.value for c in f.choices}, key
             assert (f.type == "checkboxes") is (key in CHECKBOXES), key
 
 
-def test_no_sliders_and_importance_scale(questionnaire: Questionnaire) -> None:
-    for prio in PRIORITY_IDS:
-        _, f = fields_by_id(questionnaire, loop=False)[f"prio_{prio}"]
-        assert f.type == "radio"
-        assert [(c.value, c.label) for c in f.choices] == [
-            ("0", "0 – Does not matter"),
-            ("1", "1 – Matters a little"),
-            ("2", "2 – Matters some"),
-            ("3", "3 – Matters quite a bit"),
-            ("4", "4 – Matters a lot"),
-            ("not_sure", "Not sure"),
-        ]
-    pages = [p for p in questionnaire.pages if p.id.startswith("priorities_")]
-    assert len(pages) == 4
-    assert all(len(p.fields) == 3 for p in pages)
+def test_values_on_one_page(questionnaire: Questionnaire) -> None:
+    """Choose up to 3 of the priorities, on one page that shows the options at a glance."""
+    pages = [p for p in questionnaire.pages if p.section == "priorities"]
+    assert [p.id for p in pages] == ["values"]
+    page = pages[0]
+    assert page.glance
+    f = page.fields[0]
+    assert (f.id, f.type, f.max_choices) == ("top_priorities", "checkboxes", 3)
+    assert f.label == "Choose up to 3 that matter most to you"
+    assert "too_many" in f.errors
+    assert not any(f.id.startswith("prio_") for p in questionnaire.pages for f in p.fields)
 
 
 def test_exclusive_choices(questionnaire: Questionnaire) -> None:
@@ -325,8 +321,10 @@ def test_exclusive_choices(questionnaire: Questionnaire) -> None:
         "side_effects": {"none"},
         "added": {"none"},
     }
-    for key, (_, f) in everything.items():
-        assert {c.value for c in f.choices if c.exclusive} == expected.get(key, set()), key
+    for key, want in expected.items():
+        _, f = everything[key]
+        assert want <= {c.value for c in f.choices if c.exclusive}, key
+    assert not any(c.exclusive for c in everything["top_priorities"][1].choices)
 
 
 def test_medicine_choices_match_the_catalogue_when_present(questionnaire: Questionnaire) -> None:
@@ -340,13 +338,15 @@ def test_medicine_choices_match_the_catalogue_when_present(questionnaire: Questi
 def test_priority_questions_match_the_priorities_file_when_present(
     questionnaire: Questionnaire,
 ) -> None:
-    """The rating question and the summary's priority list use the same words."""
-    if not (DATA_DIR / "priorities.toml").exists():
-        pytest.skip("priorities.toml is not written yet")
-    fields = fields_by_id(questionnaire, loop=False)
-    for row in _read(DATA_DIR, "priorities.toml")["priority"]:
-        _, f = fields[f"prio_{row['id']}"]
-        assert (f.label, f.check_label) == (row["label"], row["short"]), row["id"]
+    """The values question and the summary's priority list use the same ids and words."""
+    _, f = fields_by_id(questionnaire, loop=False)["top_priorities"]
+    rows = _read(DATA_DIR, "priorities.toml")["priority"]
+    assert [(c.value, c.label, c.summary_label) for c in f.choices] == [
+        (row["id"], row["label"], row["short"]) for row in rows
+    ]
+    assert questionnaire.choice_label("top_priorities", "sexual", "summary") == (
+        "Sexual side effects"
+    )
 
 
 # --- wording ------------------------------------------------------------------------------------
@@ -420,11 +420,11 @@ def _textstat() -> Any:
     spec.loader.exec_module(module)
     data = ROOT / ".nltk_data"
     module.ensure(data)
-    import nltk
+    import nltk  # type: ignore[import-untyped]
 
     if str(data) not in nltk.data.path:
         nltk.data.path.insert(0, str(data))
-    import textstat
+    import textstat  # type: ignore[import-untyped]
 
     return textstat
 
@@ -449,7 +449,8 @@ def test_reading_grade_is_8_or_below(questionnaire: Questionnaire) -> None:
 
 
 def _copy_with(tmp_path: Path, old: str, new: str) -> Path:
-    shutil.copy(DATA_DIR / "instruments.toml", tmp_path / "instruments.toml")
+    for name in ("instruments.toml", "priorities.toml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
     text = (DATA_DIR / "questionnaire.toml").read_text(encoding="utf-8")
     assert old in text
     (tmp_path / "questionnaire.toml").write_text(text.replace(old, new, 1), encoding="utf-8")

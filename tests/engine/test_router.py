@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decision_aid.content.questionnaire import Questionnaire
+from decision_aid.engine.answers import Answers
 from decision_aid.engine.router import (
     PageRef,
     applicable_pages,
@@ -16,22 +17,18 @@ from decision_aid.engine.router import (
     first_unanswered,
     is_answered,
     is_applicable,
+    max_items,
     next_ref,
     page_values,
     previous_ref,
     remove_item,
+    routing_path,
 )
 from decision_aid.engine.validation import validate_page
 from tests.expected import PRIORITY_IDS as PRIOS
 
 PHQ9 = [f"phq9_{k}" for k in range(1, 10)]
 GAD7 = [f"gad7_{k}" for k in range(1, 8)]
-PRIORITY_PAGES = [
-    "priorities_results",
-    "priorities_side_effects",
-    "priorities_treatment_days",
-    "priorities_practical",
-]
 
 BASE: dict[str, Any] = {
     **{k: "1" for k in PHQ9[:-1]},
@@ -47,7 +44,7 @@ BASE: dict[str, Any] = {
     "ride_home": "yes",
     "cost_worry": "some",
     "preference": "not_sure",
-    **{f"prio_{p}": "3" for p in PRIOS},
+    "top_priorities": list(PRIOS[:3]),
     "own_questions": "",
 }
 
@@ -86,23 +83,18 @@ def tail(other_pages: tuple[str, ...] = ()) -> list[PageRef]:
         "other_treatments",
         *other_pages,
         "health",
-        "visits_per_week",
-        "ride_home",
-        "cost_worry",
-        "preference",
-        *PRIORITY_PAGES,
+        "practical",
+        "values",
         "own_questions",
     )
 
 
 def head(crisis: bool = False) -> list[PageRef]:
     return refs(
-        *PHQ9,
+        "phq9",
         *(["crisis"] if crisis else []),
-        *GAD7,
-        "episode_length",
-        "taking_now",
-        "therapy_now",
+        "gad7",
+        "this_episode",
         "medicines_any",
     )
 
@@ -114,7 +106,7 @@ def walk(
 ) -> tuple[list[PageRef], dict[str, Any]]:
     """Go through the journey as the web layer would: validate each page, save, go on."""
     answers: dict[str, Any] = {}
-    ref = applicable_pages(q, answers)[0]
+    ref: PageRef | None = applicable_pages(q, answers)[0]
     visited: list[PageRef] = []
     while ref is not None:
         assert is_applicable(q, answers, ref), ref
@@ -128,6 +120,7 @@ def walk(
                 continue
             source: dict[str, Any] = {"medicines_more": "no"}
         elif page.loop:
+            assert ref.index is not None
             source = medicines[ref.index]
         else:
             source = persona
@@ -186,7 +179,7 @@ def test_item9_positive_inserts_crisis_right_after_item9(questionnaire: Question
     for value in ("1", "2", "3"):
         visited, answers = walk(questionnaire, {**BASE, "phq9_9": value})
         assert visited == head(crisis=True) + tail()
-        assert visited[visited.index(PageRef("phq9_9")) + 1] == PageRef("crisis")
+        assert visited[visited.index(PageRef("phq9")) + 1] == PageRef("crisis")
         assert first_unanswered(questionnaire, answers) is None  # crisis asks nothing
 
 
@@ -194,7 +187,7 @@ def test_item9_zero_has_no_crisis_page(questionnaire: Questionnaire) -> None:
     answers = {"phq9_9": "0"}
     assert PageRef("crisis") not in applicable_pages(questionnaire, answers)
     assert not is_applicable(questionnaire, answers, PageRef("crisis"))
-    assert next_ref(questionnaire, answers, PageRef("phq9_9")) == PageRef("gad7_1")
+    assert next_ref(questionnaire, answers, PageRef("phq9")) == PageRef("gad7")
 
 
 @pytest.mark.parametrize(
@@ -300,9 +293,9 @@ def test_next_from_a_page_that_no_longer_applies(questionnaire: Questionnaire) -
 
 def test_first_unanswered_follows_the_journey(questionnaire: Questionnaire) -> None:
     q = questionnaire
-    assert first_unanswered(q, {}) == PageRef("phq9_1")
+    assert first_unanswered(q, {}) == PageRef("phq9")
     answers = {k: v for k, v in BASE.items() if k != "taking_now"}
-    assert first_unanswered(q, answers) == PageRef("taking_now")
+    assert first_unanswered(q, answers) == PageRef("medicines_any")
     answers = {**BASE, "medicines_any": "yes"}
     assert first_unanswered(q, answers) == PageRef("medicine_details", 0)
     answers = apply_values(
@@ -333,8 +326,8 @@ def test_unknown_pages_and_odd_indexes_are_not_applicable(questionnaire: Questio
     assert not is_applicable(questionnaire, answers, PageRef("nope"))
     assert not is_applicable(questionnaire, answers, PageRef("medicine_details", None))
     assert not is_applicable(questionnaire, answers, PageRef("medicine_details", -1))
-    assert not is_applicable(questionnaire, answers, PageRef("medicine_details", True))  # type: ignore[arg-type]
-    assert not is_applicable(questionnaire, answers, PageRef("episode_length", 0))
+    assert not is_applicable(questionnaire, answers, PageRef("medicine_details", True))
+    assert not is_applicable(questionnaire, answers, PageRef("this_episode", 0))
     assert is_applicable(questionnaire, answers, PageRef("medicine_details", 0))
     assert not is_applicable(questionnaire, {"medicines_any": "no"}, PageRef("medicine_details", 0))
 
@@ -344,8 +337,8 @@ def test_unknown_pages_and_odd_indexes_are_not_applicable(questionnaire: Questio
 
 def test_page_values(questionnaire: Questionnaire) -> None:
     answers = {**BASE, "medicines_any": "yes", "medicines": [{"medicine": "sertraline"}]}
-    assert page_values(questionnaire, answers, PageRef("episode_length")) == {
-        "episode_length": "1to2y"
+    assert page_values(questionnaire, answers, PageRef("this_episode")) == {
+        "episode_length": "1to2y", "therapy_now": "no"
     }
     assert page_values(questionnaire, answers, PageRef("medicine_details", 0)) == {
         "medicine": "sertraline"
@@ -398,7 +391,8 @@ def test_apply_values_creates_an_item_and_asks_another_again(questionnaire: Ques
         {"medicine": "fluoxetine", "dose_unit": "mg", "weeks": "0to2"},
     )
     assert len(new["medicines"]) == 2
-    assert new["medicines"][1] == {"medicine": "fluoxetine", "dose_unit": "mg", "weeks": "0to2"}
+    # The unit is asked only with a dose, so on its own it is not kept.
+    assert new["medicines"][1] == {"medicine": "fluoxetine", "weeks": "0to2"}
     assert "medicines_more" not in new
     with pytest.raises(IndexError):
         apply_values(q, answers, PageRef("medicine_details", 3), {"medicine": "fluoxetine"})
@@ -509,3 +503,55 @@ def test_router_never_raises_on_stored_answers(
         assert is_applicable(questionnaire, answers, ref)
         next_ref(questionnaire, answers, ref)
         previous_ref(questionnaire, answers, ref)
+
+
+# --- one routing path; the loop's cap ----------------------------------------------------------
+
+
+def test_routing_path_answers_every_question_from_one_computation(
+    questionnaire: Questionnaire,
+) -> None:
+    q = questionnaire
+    answers = {**BASE, "medicines_any": "yes", "medicines": [MED, MED], "medicines_more": "no"}
+    path = routing_path(q, Answers.from_draft(answers))
+    assert list(path.refs) == applicable_pages(q, answers)
+    for ref in path.refs:
+        assert path.applies(ref)
+        assert path.next(ref) == next_ref(q, answers, ref)
+        assert path.previous(ref) == previous_ref(q, answers, ref)
+    assert path.first_unanswered is None and path.allows(PageRef("own_questions"))
+    assert path.part(q.page("phq9")) == (1, 6)
+    assert path.part(q.page("medicine_outcome")) == (2, 6)
+    assert path.part(q.page("own_questions")) == (6, 6)
+
+
+def test_pages_are_found_by_id_not_by_search(questionnaire: Questionnaire) -> None:
+    q = questionnaire
+    assert q.page("values") is q.pages[q.position("values")]
+    assert q.has_page("values") and not q.has_page("phq9_1")
+    with pytest.raises(KeyError):
+        q.page("nowhere")
+
+
+def test_a_loop_holds_at_most_max_items(questionnaire: Questionnaire) -> None:
+    q = questionnaire
+    cap = max_items(q, "medicines")
+    assert cap == 12
+    full = {**BASE, "medicines_any": "yes", "medicines": [MED] * cap, "medicines_more": "yes"}
+    path = routing_path(q, full)
+    assert path.new_item("medicines") is None
+    assert not path.applies(PageRef("medicine_details", cap))
+    # "Yes, another" from a full list goes on past the loop, never to item 13.
+    assert path.next(PageRef("medicines_list")) == PageRef("other_treatments")
+    with pytest.raises(IndexError):
+        apply_values(q, full, PageRef("medicine_details", cap), {"medicine": "fluoxetine"})
+    one_less = {**full, "medicines": [MED] * (cap - 1)}
+    assert routing_path(q, one_less).new_item("medicines") == PageRef(
+        "medicine_details", cap - 1
+    )
+
+
+def test_old_ratings_survive_effective_answers(questionnaire: Questionnaire) -> None:
+    old = {**BASE, "prio_cost": "4", "prio_chance": "3"}
+    kept = effective_answers(questionnaire, old)
+    assert kept["prio_cost"] == "4" and kept["prio_chance"] == "3"

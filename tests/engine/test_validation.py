@@ -27,6 +27,10 @@ def outcome(questionnaire: Questionnaire) -> Page:
     return questionnaire.page("medicine_outcome")
 
 
+def details_field(page: Page, field_id: str) -> Field:
+    return next(f for f in page.fields if f.id == field_id)
+
+
 def errors_for(page: Page, form: dict[str, Any]) -> dict[str, str]:
     return validate_page(page, form).errors
 
@@ -35,41 +39,45 @@ def errors_for(page: Page, form: dict[str, Any]) -> dict[str, str]:
 
 
 def test_radio_required(questionnaire: Questionnaire) -> None:
-    page = questionnaire.page("episode_length")
+    page = questionnaire.page("this_episode")
     result = validate_page(page, {})
     assert result.errors == {
-        "episode_length": "Select how long this episode of depression has lasted"
+        "episode_length": "Select how long this episode of depression has lasted",
+        "therapy_now": "Select if you are having talking therapy now",
     }
     assert result.values == {}
-    assert result.raw == {"episode_length": ""}
+    assert result.raw == {"episode_length": "", "therapy_now": ""}
 
 
 def test_radio_blank_and_whitespace_count_as_missing(questionnaire: Questionnaire) -> None:
-    page = questionnaire.page("episode_length")
+    page = questionnaire.page("this_episode")
     assert "episode_length" in errors_for(page, {"episode_length": ["   "]})
     assert "episode_length" in errors_for(page, {"episode_length": []})
 
 
 def test_radio_value_must_be_a_choice(questionnaire: Questionnaire) -> None:
-    page = questionnaire.page("episode_length")
-    result = validate_page(page, {"episode_length": ["forever"]})
+    page = questionnaire.page("this_episode")
+    result = validate_page(page, {"episode_length": ["forever"], "therapy_now": ["no"]})
     # No invalid message of its own: falls back to the question's required message.
     assert result.errors == {
         "episode_length": "Select how long this episode of depression has lasted"
     }
-    assert result.raw == {"episode_length": "forever"}
+    assert result.raw == {"episode_length": "forever", "therapy_now": "no"}
 
 
 def test_radio_accepts_a_choice(questionnaire: Questionnaire) -> None:
-    result = validate_page(questionnaire.page("episode_length"), {"episode_length": ["gt2y"]})
+    result = validate_page(questionnaire.page("this_episode"),
+                           {"episode_length": ["gt2y"], "therapy_now": ["no"]})
     assert result.ok
-    assert result.values == {"episode_length": "gt2y"}
+    assert result.values == {"episode_length": "gt2y", "therapy_now": "no"}
 
 
 def test_instrument_item_required_message(questionnaire: Questionnaire) -> None:
-    result = validate_page(questionnaire.page("phq9_9"), {})
+    phq9 = questionnaire.page("phq9")
+    result = validate_page(phq9, {})
+    assert set(result.errors) == {f"phq9_{k}" for k in range(1, 10)}
     assert result.errors["phq9_9"].startswith("Select how often you have been bothered by this")
-    assert validate_page(questionnaire.page("phq9_9"), {"phq9_9": ["4"]}).errors
+    assert "phq9_9" in validate_page(phq9, {"phq9_9": ["4"]}).errors
 
 
 def test_select_value_must_be_a_listed_medicine(details: Page) -> None:
@@ -162,19 +170,19 @@ def test_number_parses_plain_numbers(details: Page, typed: str, value: float) ->
 )
 def test_number_rejects_anything_else(details: Page, typed: str) -> None:
     result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
-    assert result.errors == {"dose": "Enter the highest daily dose as a number, like 50"}
+    assert result.errors == {"dose": details_field(details, "dose").errors["not_number"]}
     assert result.raw["dose"] == typed
 
 
 @pytest.mark.parametrize("typed", ["0", "-5", "0.001"])
 def test_number_too_small(details: Page, typed: str) -> None:
     result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
-    assert result.errors == {"dose": "Highest daily dose must be more than 0"}
+    assert result.errors == {"dose": details_field(details, "dose").errors["too_small"]}
 
 
 def test_number_too_large(details: Page) -> None:
     result = validate_page(details, {**DETAILS_OK, "dose": ["100001"]})
-    assert result.errors == {"dose": "Highest daily dose must be 100,000 or less"}
+    assert result.errors == {"dose": details_field(details, "dose").errors["too_large"]}
 
 
 def test_optional_number_left_blank(details: Page) -> None:
@@ -263,12 +271,13 @@ def test_fallback_messages_never_say_invalid() -> None:
 def test_odd_form_shapes_do_not_raise(details: Page) -> None:
     odd: dict[str, Any] = {
         "medicine": "sertraline",
-        "dose": 50,
+        "dose": (b"50",),
         "dose_unit": [b"mg"],
         "weeks": None,
     }
     result = validate_page(details, odd)
     assert result.values["medicine"] == "sertraline"
+    assert result.values["dose"] == 50.0
     assert result.values["dose_unit"] == "mg"
     assert "weeks" in result.errors
 
@@ -338,3 +347,41 @@ def test_validate_page_never_raises(questionnaire: Questionnaire, data: st.DataO
             chosen = result.values[f.id]
             allowed = {c.value for c in f.choices}
             assert set(chosen if isinstance(chosen, list) else [chosen]) <= allowed
+
+
+# --- the unit only with a dose; bounded choices and text -----------------------------------
+
+
+def test_unit_is_asked_only_when_a_dose_is_given(details: Page) -> None:
+    no_dose = validate_page(details, {"medicine": ["sertraline"], "weeks": ["6to8"]})
+    assert no_dose.ok and "dose_unit" not in no_dose.values
+    # A unit sent without a dose (JavaScript off, radios shown) is not kept.
+    stray = validate_page(details, {**DETAILS_OK, "dose": [""]})
+    assert stray.ok and "dose_unit" not in stray.values
+    missing = validate_page(details, {**DETAILS_OK, "dose_unit": []})
+    assert set(missing.errors) == {"dose_unit"}
+
+
+def test_values_page_allows_up_to_three(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("values")
+    ok = validate_page(page, {"top_priorities": ["cost", "chance"], "preference": ["none"]})
+    assert ok.ok and ok.values["top_priorities"] == ["chance", "cost"]  # priorities order
+    four = {"top_priorities": ["chance", "speed", "cost", "memory"], "preference": ["none"]}
+    result = validate_page(page, four)
+    assert result.errors == {"top_priorities": "Select no more than 3 things"}
+    assert result.raw["top_priorities"] == four["top_priorities"]  # what was ticked is kept
+    assert "top_priorities" in validate_page(page, {"preference": ["none"]}).errors
+
+
+def test_every_free_text_field_is_bounded(questionnaire: Questionnaire) -> None:
+    for page in questionnaire.pages:
+        for f in page.fields:
+            if f.type in {"text", "textarea"}:
+                assert f.max_length is not None and "too_long" in f.errors, f.id
+                typed = "a" * (f.max_length + 1)
+                result = validate_page(page, {f.id: [typed]})
+                assert result.errors.get(f.id) == f.errors["too_long"] or (
+                    f.reveal_if is not None
+                )
+                if f.id in result.errors:
+                    assert result.raw[f.id] == typed  # nothing typed is lost

@@ -91,13 +91,12 @@ def walk(client: FlaskClient, app: Flask, persona: Persona, stop_at: str | None 
 
 
 def current_record(client: FlaskClient, app: Flask) -> Any:
-    from decision_aid.db import get_session
-    from decision_aid.models import Response
+    from decision_aid.patient.sessions import record_for
 
     with client.session_transaction() as sess:
-        draft_id = sess.get("draft_id")
+        cookie = dict(sess)
     with app.app_context():
-        return get_session().get(Response, draft_id)
+        return record_for(cookie)
 
 
 def _items_saved(client: FlaskClient, app: Flask) -> int:

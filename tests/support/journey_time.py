@@ -1,0 +1,243 @@
+"""How long the patient journey takes, estimated from what a person reads and does.
+
+Walks the journey through the Flask test client, from the start page to Check your answers
+(both counted), as a person with three medicines would, and counts on each page:
+- words read: the visible text of <main> (closed disclosures such as "Why we ask this",
+  visually hidden text and the options of a drop-down list left out; radio and checkbox
+  labels and hints counted, as people read them),
+- answers given: one per radio, select or text answer, one per ticked checkbox,
+- controls: every input, select, textarea and button in <main> (what a person scans past).
+The estimate is words / 200 a minute + 3 s an answer + 2 s a page.
+
+    python tests/support/journey_time.py     # prints the figures
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+WORDS_PER_MINUTE = 200
+SECONDS_PER_ANSWER = 3
+SECONDS_PER_PAGE = 2
+PAGE_URL = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
+_CONTROLS = {"input", "select", "textarea", "button"}
+_VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr", "col", "area", "embed"}
+
+THREE_MEDICINES: list[dict[str, Any]] = [
+    {"medicine": "sertraline", "dose": "150", "dose_unit": "mg", "weeks": "9to12",
+     "adherence": "yes", "helped": "little_or_none", "side_effects": ["sexual"],
+     "stopped_reason": "did_not_help", "added": ["none"]},
+    {"medicine": "escitalopram", "dose": "20", "dose_unit": "mg", "weeks": "6to8",
+     "adherence": "yes", "helped": "little_or_none", "side_effects": ["none"],
+     "stopped_reason": "did_not_help", "added": ["none"]},
+    {"medicine": "venlafaxine", "dose": "225", "dose_unit": "mg", "weeks": "gt12",
+     "adherence": "mostly", "helped": "little_or_none", "side_effects": ["sleep"],
+     "stopped_reason": "still_taking", "added": ["aripiprazole"]},
+]
+ANSWERS: dict[str, Any] = (
+    {f"phq9_{i}": "1" for i in range(1, 10)} | {"phq9_9": "0"}
+    | {f"gad7_{i}": "1" for i in range(1, 8)} | {"medicines_any": "yes"}
+    | {f"prio_{p}": "2" for p in ("chance", "speed", "duration", "sexual", "weight", "flat",
+                                  "strange_days", "memory", "visit_time", "driving", "cost",
+                                  "talking_vs_medicine")}
+    | {"top_priorities": ["chance", "sexual", "cost"]}
+)
+
+
+class _MainText(HTMLParser):
+    """Visible words and controls inside <main>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []  # (tag, hides its content)
+        self.in_main = 0
+        self.words: list[str] = []
+        self.controls = 0
+
+    def _hidden(self) -> bool:
+        return any(hides for _, hides in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "main":
+            self.in_main += 1
+        if self.in_main and tag in _CONTROLS and a.get("type") != "hidden":
+            self.controls += 1
+        if tag in _VOID:
+            return
+        classes = (a.get("class") or "").split()
+        # A select's options are searched, not read: its label and hint are counted.
+        hides = (
+            tag in {"script", "style", "template", "select"}
+            or "visually-hidden" in classes
+            or (tag == "details" and "open" not in a)
+        )
+        self.stack.append((tag, hides))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        while self.stack:
+            top, _ = self.stack.pop()
+            if top == tag:
+                break
+        if tag == "main":
+            self.in_main -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_main:
+            return
+        in_summary = any(t == "summary" for t, _ in self.stack)
+        # A closed <details> hides its body but not its <summary> line.
+        hidden = any(h for t, h in self.stack if t != "details") or (
+            any(t == "details" and h for t, h in self.stack) and not in_summary
+        )
+        if not hidden:
+            self.words.extend(re.findall(r"[\w’'-]+", data))
+
+
+@dataclass
+class PageFigures:
+    url: str
+    words: int
+    controls: int
+    answers: int
+
+
+@dataclass
+class Estimate:
+    pages: list[PageFigures] = field(default_factory=list)
+
+    @property
+    def screens(self) -> int:
+        return len(self.pages)
+
+    @property
+    def words(self) -> int:
+        return sum(p.words for p in self.pages)
+
+    @property
+    def answers(self) -> int:
+        return sum(p.answers for p in self.pages)
+
+    @property
+    def controls(self) -> int:
+        return sum(p.controls for p in self.pages)
+
+    @property
+    def minutes(self) -> float:
+        seconds = (self.words / WORDS_PER_MINUTE * 60 + self.answers * SECONDS_PER_ANSWER
+                   + self.screens * SECONDS_PER_PAGE)
+        return seconds / 60
+
+
+def read_page(url: str, html: str, answers: int) -> PageFigures:
+    parser = _MainText()
+    parser.feed(html)
+    return PageFigures(url, len(parser.words), parser.controls, answers)
+
+
+def _value(f: Any, values: dict[str, Any]) -> Any:
+    if f.id in values:
+        return values[f.id]
+    if f.optional:
+        return None
+    if f.type in {"radio", "select"}:
+        return f.choices[0].value
+    if f.type == "checkboxes":
+        exclusive = [c.value for c in f.choices if c.exclusive]
+        return [exclusive[0]] if exclusive else [f.choices[0].value]
+    return "10" if f.type == "number" else "Some text"
+
+
+def _form(page: Any, values: dict[str, Any]) -> dict[str, Any]:
+    from decision_aid.engine.validation import condition_holds
+
+    data: dict[str, Any] = {}
+    for f in page.fields:
+        if f.reveal_if is not None and not condition_holds(f.reveal_if, {**values, **data}):
+            continue
+        value = _value(f, values)
+        if value is not None:
+            data[f.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
+            medicines: list[dict[str, Any]] | None = None) -> Estimate:
+    """Walk start page → Check your answers and count what a person reads and does."""
+    answers = ANSWERS if answers is None else answers
+    medicines = THREE_MEDICINES if medicines is None else medicines
+    q = app.extensions["content"].questionnaire
+    estimate = Estimate()
+    estimate.pages.append(read_page("/", client.get("/").get_data(as_text=True), 0))
+    location = client.post("/start").headers["Location"]
+    lists_seen = 0
+    for _ in range(200):
+        if location.split("?")[0].endswith("/check"):
+            html = client.get("/check").get_data(as_text=True)
+            estimate.pages.append(read_page("/check", html, 0))
+            return estimate
+        match = PAGE_URL.match(location)
+        if match is None:
+            raise AssertionError(f"unexpected location {location}")
+        page = q.page(match["page"])
+        index = int(match["index"]) if match["index"] is not None else None
+        html = client.get(location).get_data(as_text=True)
+        if page.kind == "loop_list":
+            lists_seen += 1
+            data: dict[str, Any] = {
+                page.fields[0].id: "yes" if lists_seen < len(medicines) else "no"}
+        else:
+            item = medicines[index] if index is not None and index < len(medicines) else {}
+            data = _form(page, {**answers, **item})
+        given = sum(len(v) if isinstance(v, list) else 1 for v in data.values())
+        estimate.pages.append(read_page(location, html, given))
+        resp = client.post(location, data=data)
+        if resp.status_code != 303:
+            raise AssertionError((location, resp.status_code, data))
+        location = resp.headers["Location"]
+    raise AssertionError("the journey did not reach Check your answers")
+
+
+def _app(tmp: Path) -> Any:
+    from cryptography.fernet import Fernet
+
+    from decision_aid import create_app
+    from decision_aid.migrate import upgrade
+
+    url = f"sqlite:///{tmp / 'journey.sqlite3'}"
+    upgrade(url)
+    app = create_app({
+        "TESTING": True, "APP_ENV": "testing", "SECRET_KEY": "k" * 48, "CODE_PEPPER": "p" * 48,
+        "DATA_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "PASSWORD_HASH_PROFILE": "fast",
+        "SERVER_NAME": None,
+    })
+    app.instance_path = str(tmp / "instance")
+    return app
+
+
+def main() -> None:
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    os.environ.setdefault("APP_ENV", "testing")
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _app(Path(tmp))
+        estimate = measure(app.test_client(), app)
+        for p in estimate.pages:
+            print(f"{p.url:32} {p.words:5} words {p.controls:4} controls {p.answers:3} answers")
+        print(f"screens {estimate.screens}, words {estimate.words}, answers {estimate.answers}, "
+              f"controls {estimate.controls}, about {estimate.minutes:.1f} minutes")
+        app.extensions["db_engine"].dispose()
+
+
+if __name__ == "__main__":
+    main()
