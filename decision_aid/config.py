@@ -72,6 +72,8 @@ def settings_from_env(instance_path: Path, env: dict[str, str] | None = None) ->
         "DATA_KEYS": env.get("DATA_KEYS") or (dev.data_key if dev else ""),
         "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Lets several apps (or test runs) share one Redis without sharing counters.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "decision_aid"),
         # If Redis goes away, each worker keeps counting in memory instead of failing requests.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0") or 0),

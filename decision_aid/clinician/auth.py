@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import audit
 from ..db import get_session
-from ..extensions import limiter
+from ..extensions import sign_in_failures
 from ..models import Clinician
 from . import mfa
 from .blueprint import bp
@@ -128,7 +128,6 @@ def finish_sign_in(clinician: Clinician, factor: str, next_url: str | None) -> B
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], deduct_when=lambda r: r.status_code != 303)
 def login() -> BaseResponse | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("clinician.dashboard"))
@@ -141,8 +140,10 @@ def login() -> BaseResponse | str | tuple[str, int]:
     email = (form.email.data or "")[:254]
     if not form.validate():
         return _login_page(form.problems(), email, next_url, None), 200
+    sign_in_failures.refuse_if_spent()
     clinician = authenticate(email, form.password.data or "")
     if clinician is None:
+        sign_in_failures.spend()
         return _login_page({"email": FAILURE_MESSAGE}, email, next_url, None), 200
     if mfa.has_factor(clinician.id):
         begin_pending(clinician, "verify", next_url)

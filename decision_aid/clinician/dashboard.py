@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import audit, codes
 from ..crypto import keyed_hash
 from ..db import get_session
-from ..extensions import limiter
+from ..extensions import code_failures
 from ..models import Response
 from .access import live_condition, remember_opened
 from .auth import as_utc
@@ -157,11 +157,12 @@ def _find_by_code(typed: str) -> tuple[str | None, str, str]:
 
 
 @bp.post("/open")
-@limiter.limit("10 per minute;60 per hour", deduct_when=lambda r: r.status_code != 303)
 def open_by_code() -> BaseResponse | tuple[str, int]:
+    code_failures.refuse_if_spent()
     response_id, message, detail = _find_by_code(request.form.get("code", ""))
     clinician_id = int(current_user.id)
     if response_id is None:
+        code_failures.spend()
         audit.record("open_by_code_failed", actor=current_user.actor, clinician_id=clinician_id,
                      outcome="denied", detail=detail)
         return _render_dashboard({"code": message}), 200

@@ -32,7 +32,7 @@ from webauthn.helpers.structs import (
 
 from .. import audit
 from ..db import get_session
-from ..extensions import limiter
+from ..extensions import limiter, second_factor_failures
 from ..models import Clinician, ClinicianFactor, utcnow
 from . import mfa
 from .auth import finish_sign_in
@@ -98,11 +98,11 @@ def passkey_login_options() -> Response | tuple[Response, int]:
 
 
 @bp.post("/mfa/passkey/verify")
-@limiter.limit("10 per minute", deduct_when=lambda r: r.status_code != 200)
 def passkey_login_verify() -> Response | tuple[Response, int]:
     clinician = pending_clinician("verify")
     if clinician is None:
         return _error(MSG_EXPIRED, 401)
+    second_factor_failures.refuse_if_spent()
     challenge = _challenge("login")
     body = _credential()
     if challenge is None or body is None or locked_until(clinician.id) is not None:

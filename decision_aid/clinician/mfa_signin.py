@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import audit
 from ..db import get_session
-from ..extensions import limiter
+from ..extensions import second_factor_failures
 from ..models import Clinician
 from . import mfa
 from .auth import finish_sign_in
@@ -39,11 +39,12 @@ def back_to_sign_in(notice: str) -> BaseResponse:
 def second_factor_failed(clinician: Clinician) -> bool:
     """Count a wrong factor; True when this sign-in has used up its tries."""
     record_failure(clinician, "bad_second_factor")
-    return count_try() >= MAX_TRIES
+    spent = count_try() >= MAX_TRIES
+    second_factor_failures.spend()
+    return spent
 
 
 @bp.route("/mfa", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], deduct_when=lambda r: r.status_code != 303)
 def mfa_challenge() -> BaseResponse | tuple[str, int]:
     clinician = pending_clinician("verify")
     if clinician is None:
@@ -53,6 +54,7 @@ def mfa_challenge() -> BaseResponse | tuple[str, int]:
         return _page(clinician, {})
     if not form.validate():
         return _page(clinician, form.problems())
+    second_factor_failures.refuse_if_spent()
     if locked_until(clinician.id) is not None:
         audit.record("sign_in_failed", actor="anonymous", clinician_id=clinician.id,
                      outcome="denied", detail="locked")
