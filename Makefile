@@ -17,7 +17,7 @@ TYPECHECK_REQUIRED ?= no
 export NLTK_DATA := $(CURDIR)/.nltk_data
 
 .PHONY: install install-dev lock run serve test test-sqlite test-postgres lint typecheck \
-	bench load lighthouse clean
+	bench profile load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,8 +79,13 @@ test-postgres: install-dev
 	else echo "TEST_DATABASE_URL not set: PostgreSQL pass skipped (CI sets it)"; \
 	  if [ "$$CI" = "true" ]; then exit 1; fi; fi
 
+# BENCH_ARGS="--large 10000 --sqlite-only" for a quick run; profile: cProfile of the four pages.
+BENCH_ARGS ?=
 bench: install-dev
-	$(BIN)/python tests/bench/run_bench.py
+	$(BIN)/python tests/bench/run_bench.py $(BENCH_ARGS)
+
+profile: install-dev
+	$(BIN)/python tests/bench/profile_pages.py
 
 load: install-dev
 	$(BIN)/python tests/load/run_load.py

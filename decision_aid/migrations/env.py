@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from decision_aid import models  # noqa: F401  (registers the tables on Base.metadata)
 from decision_aid.db import Base
@@ -13,9 +13,11 @@ target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    url = config.get_main_option("sqlalchemy.url")
     connectable = config.attributes.get("connection")
     if connectable is None:
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("no sqlalchemy.url: run migrations through decision_aid.migrate")
         engine = create_engine(url)
         with engine.begin() as connection:
             _run(connection)
@@ -24,7 +26,7 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -75,6 +75,9 @@ class Server:
     log_dir: Path
     chdir: Path = ROOT
     health: str = "/healthz"
+    # As `make serve`: threads, so a worker waiting on the PDF renderer still serves others.
+    worker_class: str = "gthread"
+    threads: int = 4
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -85,7 +88,8 @@ class Server:
     def start(self, timeout: float = 90) -> Server:
         log = (self.log_dir / f"{self.name}.log").open("ab")
         cmd = [str(BIN / "gunicorn"), "--chdir", str(self.chdir), "--workers", str(self.workers),
-               "--worker-class", "sync", "--bind", f"{HOST}:{self.port}",
+               "--worker-class", self.worker_class, "--threads", str(self.threads),
+               "--bind", f"{HOST}:{self.port}",
                "--log-level", "warning", "--timeout", "60", self.app]
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=self.chdir, stdout=log,
                                      stderr=subprocess.STDOUT)
@@ -228,6 +232,37 @@ def walk(browser: Browser, questionnaire: Any, answers: Any = None,
             data = form_for(page, page_values(page, who, index))
         where = browser.submit(where, data)
     raise HarnessError("journey did not reach Check your answers")
+
+
+def first_page(browser: Browser) -> str:
+    """Start a draft; return the path of its first question page."""
+    return browser.submit("/", {}, action="/start")
+
+
+def page_form(questionnaire: Any, path: str, answers: Any = None) -> dict[str, Any]:
+    """The form a persona sends from a question page (no CSRF token)."""
+    from tests.web.journey import form_for, page_values, persona
+
+    match = PAGE_URL.match(path)
+    if not match:
+        raise HarnessError(f"not a question page: {path}")
+    page = questionnaire.page(match["page"])
+    index = int(match["index"]) if match["index"] is not None else None
+    return form_for(page, page_values(page, answers or persona(), index))
+
+
+def alternatives(questionnaire: Any, data: dict[str, Any]) -> tuple[str, str, str]:
+    """A single-choice field of the form and two of its values, so alternate POSTs write."""
+    for key, value in data.items():
+        if isinstance(value, str):
+            try:
+                choices = [c.value for c in questionnaire.field(key).choices]
+            except KeyError:
+                continue
+            other = next((c for c in choices if c != value), None)
+            if other is not None:
+                return key, value, other
+    raise HarnessError("no single-choice field to alternate on the first page")
 
 
 def save_summary(browser: Browser, questionnaire: Any, answers: Any = None) -> str:

@@ -1,9 +1,12 @@
 """`make bench`: throughput of the real app against a bare Flask "hello" under the same gunicorn.
 
-Starts gunicorn (sync workers = cores) on loopback ports for a bare Flask app (the baseline) and
-for the decision aid on a migrated temporary SQLite database (and on PostgreSQL when
-BENCH_DATABASE_URL or TEST_DATABASE_URL is set; it works in its own `bench` schema there).
-It seeds data, runs short wrk runs and prints every result as a ratio to the baseline.
+Starts gunicorn (gthread workers = cores, as `make serve`) on loopback ports for a bare Flask
+app (the baseline) and for the decision aid on a migrated temporary SQLite database (and on
+PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; in its own `bench` schema).
+It seeds data, runs short wrk runs and prints every result as a ratio to the baseline, then
+the same four requests in-process through the Flask test client (tests/bench/profile_pages.py,
+ratios to bare Flask in that run) and the journey time estimate (tests/support/journey_time.py)
+when that script exists.
 
 Exit status: 0 when the harness ran (missed targets are reported, not fatal); 1 when the
 harness itself failed. Only 127.0.0.1 is contacted. Typical wall time: 4-6 minutes.
@@ -40,14 +43,16 @@ from tests.bench.harness import (
     Browser,
     HarnessError,
     Server,
+    alternatives,
     app_env,
     clinician_browser,
     content,
     create_clinician,
+    first_page,
     migrate,
+    page_form,
     rss_mb,
     save_summary,
-    walk,
 )
 
 HELLO_APP = '''
@@ -66,7 +71,7 @@ def healthz():
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 SAVED_SMALL = 1_000
 SAVED_LARGE = 1_000_000
-TARGETS = {"question": 0.5, "answer_post": 0.35, "summary": 0.35}
+TARGETS = {"question": 0.35, "answer_post": 0.25, "summary": 0.25, "open_code": 0.25}
 
 
 @dataclass
@@ -344,17 +349,18 @@ def page_weight(browser: Browser, path: str) -> tuple[int, int]:
 
 
 def mixed_requests(n: int, drafts: list[Browser], done: list[Browser],
-                   clinician: Browser, code: str, dash_token: str) -> None:
-    values = ["1to2y", "gt2y"]
+                   clinician: Browser, code: str, dash_token: str, page: str,
+                   answer: dict[str, Any], alternate: tuple[str, str, str]) -> None:
+    key, one, other = alternate
     for i in range(n):
         kind = i % 8
         draft = drafts[i % len(drafts)]
         finished = done[i % len(done)]
         if kind == 0:
-            draft.get("/q/phq9_1")
+            draft.get(page)
         elif kind == 1:
-            draft.post("/q/episode_length", {"episode_length": values[(i // 8) % 2],
-                                             "csrf_token": draft.form_token})
+            draft.post(page, {**answer, key: (one, other)[(i // 8) % 2],
+                              "csrf_token": draft.form_token})
         elif kind == 2:
             finished.get("/summary")
         elif kind == 3:
@@ -458,11 +464,14 @@ def bench_app(backend: str, url: str, workdir: Path, workers: int, duration: int
         port = server.port
         print(f"[{backend}] preparing drafts and saved summaries", flush=True)
         drafts = []
+        page = ""
         for _ in range(16):
             b = Browser(port)
-            walk(b, q, stop_at="taking_now")
-            b.form_token, _ = b.token("/q/episode_length")
+            page = first_page(b)
+            b.form_token, _ = b.token(page)
             drafts.append(b)
+        answer = page_form(q, page)
+        alternate = alternatives(q, answer)
         done = []
         codes = []
         for _ in range(6):
@@ -480,23 +489,23 @@ def bench_app(backend: str, url: str, workdir: Path, workers: int, duration: int
             return Pair(run_wrk(server.base + path, script, duration), base)
 
         print(f"[{backend}] question page, answer POST, summary", flush=True)
-        question = measure("/q/phq9_1", lua_script(
-            workdir / "question.lua", [("GET", "/q/phq9_1", cookie(b), "") for b in drafts]))
+        question = measure(page, lua_script(
+            workdir / "question.lua", [("GET", page, cookie(b), "") for b in drafts]))
         # Fresh drafts answering their first page, each thread with its own 32, alternating
         # the answer so that every POST really writes.
         writers = []
         for _ in range(64):
             b = Browser(port)
-            b.submit("/", {}, action="/start")
-            b.form_token, _ = b.token("/q/phq9_1")
+            first_page(b)
+            b.form_token, _ = b.token(page)
             writers.append(b)
         posts: list[Request] = []
+        key = alternate[0]
         for half in (writers[:32], writers[32:]):
-            posts += [("POST", "/q/phq9_1", cookie(b),
-                       form({"csrf_token": b.form_token, "phq9_1": value}))
-                      for value in ("1", "2") for b in half]
-        answer_post = measure("/q/phq9_1", lua_script(workdir / "answer.lua", posts,
-                                                      per_thread=True))
+            posts += [("POST", page, cookie(b),
+                       form({**answer, "csrf_token": b.form_token, key: value}))
+                      for value in alternate[1:] for b in half]
+        answer_post = measure(page, lua_script(workdir / "answer.lua", posts, per_thread=True))
         summary = measure("/summary", lua_script(
             workdir / "summary.lua", [("GET", "/summary", cookie(b), "") for b in done]))
 
@@ -548,7 +557,7 @@ def bench_app(backend: str, url: str, workdir: Path, workers: int, duration: int
 
         weights = {}
         clinician = clinician_browser(port, email, password)
-        for label, who, path in [("start", drafts[0], "/"), ("question", drafts[0], "/q/phq9_1"),
+        for label, who, path in [("start", drafts[0], "/"), ("question", drafts[0], page),
                                  ("check", done[0], "/check"), ("summary", done[0], "/summary"),
                                  ("resume", Browser(port), "/resume"),
                                  ("clinician dashboard", clinician, "/clinician/")]:
@@ -565,7 +574,8 @@ def bench_app(backend: str, url: str, workdir: Path, workers: int, duration: int
         clinician = clinician_browser(single.port, email, password)
         dash_token, _ = clinician.token("/clinician/")
         rss_start = rss_mb(pid)
-        mixed_requests(1000, drafts, done, clinician, codes[0], dash_token)
+        mixed_requests(1000, drafts, done, clinician, codes[0], dash_token, page, answer,
+                       alternate)
         rss_after = rss_mb(pid)
     finally:
         single.stop()
@@ -616,7 +626,7 @@ def rows_for(backend: str, r: AppResults, large: int) -> list[Row]:
     for label, key, results, latency in (
             ("clinician dashboard", "dashboard", r.dashboard, r.dashboard_latency),
             ("open-by-code POST", "open", r.open_code, r.open_latency)):
-        add(f"{label} @ {SAVED_SMALL:,}", results[SAVED_SMALL], None)
+        add(f"{label} @ {SAVED_SMALL:,}", results[SAVED_SMALL], TARGETS.get(key))
         add(f"{label} @ {large:,}", results[large], None)
         small, big = latency[SAVED_SMALL], latency[large]
         slow = big.normalised / small.normalised
@@ -643,8 +653,9 @@ def rows_for(backend: str, r: AppResults, large: int) -> list[Row]:
 
 def print_table(rows: list[Row], workers: int, duration: int) -> None:
     print()
-    print(f"gunicorn sync x{workers}; wrk -t2 -c16 -d{duration}s on 127.0.0.1; every ratio is "
-          "against a bare Flask hello measured just before it on the same machine.")
+    print(f"gunicorn gthread x{workers} (4 threads); wrk -t2 -c16 -d{duration}s on 127.0.0.1; "
+          "every ratio is against a bare Flask hello measured just before it on the same "
+          "machine.")
     headers = ("db", "measure", "result", "vs baseline", "target", "verdict")
     data = [headers, *[(r.backend, r.name, r.value, r.ratio, r.target, r.verdict)
                        for r in rows]]
@@ -653,6 +664,22 @@ def print_table(rows: list[Row], workers: int, duration: int) -> None:
         print("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if n == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def in_process_figures() -> None:
+    """The in-process ratios (same run) and, when its script exists, the journey estimate."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    scripts = [("in-process ratios to bare Flask (Flask test client)",
+                [ROOT / "tests/bench/profile_pages.py", "--no-profile", "--n", "200"]),
+               ("journey time estimate", [ROOT / "tests/support/journey_time.py"])]
+    for title, (script, *extra) in scripts:
+        if not Path(script).exists():
+            continue
+        print(f"\n{title}:", flush=True)
+        done = subprocess.run([sys.executable, str(script), *extra], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=900, check=False)
+        print(done.stdout.rstrip() if done.returncode == 0 else
+              f"  {script.name} failed: {done.stderr.strip()[-800:]}", flush=True)
 
 
 def main() -> int:
@@ -681,7 +708,7 @@ def main() -> int:
     started = time.monotonic()
     hello: Server | None = None
     try:
-        print(f"baseline: bare Flask on gunicorn, {workers} sync workers", flush=True)
+        print(f"baseline: bare Flask on gunicorn, {workers} gthread workers", flush=True)
         hello = start_hello(workdir, workers)
         rows: list[Row] = []
         raw: dict[str, Any] = {}
@@ -697,6 +724,7 @@ def main() -> int:
             rows += rows_for(backend, result, args.large)
             raw[backend] = asdict(result)
         print_table(rows, workers, args.duration)
+        in_process_figures()
         out_dir = ROOT / "bench-output"
         out_dir.mkdir(exist_ok=True)
         (out_dir / "bench.json").write_text(json.dumps(raw, indent=2, default=str))

@@ -1,6 +1,6 @@
 """`make load`: 100 simulated patients complete whole journeys for 2 minutes against a loopback
-gunicorn (sync workers = cores) on a migrated temporary SQLite database, or on PostgreSQL when
-LOAD_DATABASE_URL is set (it works in a private `load` schema there).
+gunicorn (gthread workers = cores, as `make serve`) on a migrated temporary SQLite database,
+or on PostgreSQL when LOAD_DATABASE_URL is set (in a private `load` schema there).
 
 Exit status: locust's (non-zero on any failed save, 5xx or failed request), or 2 when the
 harness itself fails. Only 127.0.0.1 is contacted.
@@ -61,7 +61,7 @@ def main() -> int:
         migrate(url)
         server = Server("app-load", "decision_aid.wsgi:app", app_env(url), args.workers,
                         workdir).start()
-        print(f"gunicorn sync x{args.workers} on {server.base} ({url.split(':', 1)[0]}); "
+        print(f"gunicorn gthread x{args.workers} on {server.base} ({url.split(':', 1)[0]}); "
               f"locust -u {args.users} -r {args.spawn_rate} -t {args.time}", flush=True)
         done = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "tests/load/locustfile.py"), "--headless",
