@@ -75,6 +75,10 @@ class TrialAssessment:
         data["category"] = str(self.category)
         for key in _TUPLE_FIELDS:
             data[key] = list(data[key])
+        # Derived values, for readers of older snapshots; from_dict ignores them.
+        data["possibly_adequate_unsuccessful"] = self.may_count
+        data["tolerated"] = self.tolerated
+        data["response"] = self.response
         return data
 
     @classmethod

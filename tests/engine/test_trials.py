@@ -310,6 +310,8 @@ def test_round_trip_and_json(catalogue: dict[str, Medicine]) -> None:
         data = json.loads(json.dumps(result.to_dict()))
         assert TrialAssessment.from_dict(data) == result
         assert data["category"] == str(result.category)
+        assert data["tolerated"] is result.tolerated
+        assert data["possibly_adequate_unsuccessful"] is result.may_count
 
 
 @pytest.mark.parametrize("value", [None, "x", {"a": 1}, 3])
