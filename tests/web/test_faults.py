@@ -122,18 +122,18 @@ def test_db_down_on_a_page_without_a_form_is_a_503_not_a_500(
 # --- Double submit --------------------------------------------------------------------------
 
 def test_the_same_answer_sent_twice_is_stored_once(client: FlaskClient, app: Flask) -> None:
-    walk(client, app, persona(), stop_at="episode_length")
-    rev = rev_of(client.get("/q/episode_length").get_data(as_text=True))
+    walk(client, app, persona(), stop_at="this_episode")
+    rev = rev_of(client.get("/q/this_episode").get_data(as_text=True))
     version_before = current_record(client, app).version
-    data = {"episode_length": "1to2y", "rev": rev}
-    first = client.post("/q/episode_length", data=data)
-    second = client.post("/q/episode_length", data=data)
+    data = {"therapy_now": "no", "episode_length": "1to2y", "rev": rev}
+    first = client.post("/q/this_episode", data=data)
+    second = client.post("/q/this_episode", data=data)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     record = current_record(client, app)
     assert record.answers["episode_length"] == "1to2y"
     assert record.version == version_before + 1, "the replay must not write again"
-    assert record.page_revisions["episode_length"] == 1
+    assert record.page_revisions["this_episode"] == 1
 
 
 def test_a_new_medicine_sent_twice_is_added_once(client: FlaskClient, app: Flask) -> None:
@@ -148,29 +148,31 @@ def test_a_new_medicine_sent_twice_is_added_once(client: FlaskClient, app: Flask
 # --- Two tabs ---------------------------------------------------------------------------------
 
 def test_two_tabs_the_later_different_save_is_refused(client: FlaskClient, app: Flask) -> None:
-    walk(client, app, persona(), stop_at="episode_length")
-    # Both tabs show the page at the same revision.
-    rev = rev_of(client.get("/q/episode_length").get_data(as_text=True))
-    assert rev_of(client.get("/q/episode_length").get_data(as_text=True)) == rev
+    def episode(length: str, rev: str) -> dict[str, str]:
+        return {"therapy_now": "no", "episode_length": length, "rev": rev}
 
-    first = client.post("/q/episode_length", data={"episode_length": "6to12m", "rev": rev})
+    walk(client, app, persona(), stop_at="this_episode")
+    # Both tabs show the page at the same revision.
+    rev = rev_of(client.get("/q/this_episode").get_data(as_text=True))
+    assert rev_of(client.get("/q/this_episode").get_data(as_text=True)) == rev
+
+    first = client.post("/q/this_episode", data=episode("6to12m", rev))
     assert first.status_code == 303
-    later = client.post("/q/episode_length", data={"episode_length": "gt2y", "rev": rev})
+    later = client.post("/q/this_episode", data=episode("gt2y", rev))
     html = later.get_data(as_text=True)
     assert later.status_code == 409
     assert "changed in another window" in html
     assert "have not been saved" in html
-    assert 'href="/q/episode_length"' in html
+    assert 'href="/q/this_episode"' in html
     assert current_record(client, app).answers["episode_length"] == "6to12m"
 
     # The same answer from the stale tab is not a conflict: nothing would change.
-    same = client.post("/q/episode_length", data={"episode_length": "6to12m", "rev": rev})
+    same = client.post("/q/this_episode", data=episode("6to12m", rev))
     assert same.status_code == 303
     # After reloading, the tab carries the new revision and may change the answer.
-    fresh = rev_of(client.get("/q/episode_length").get_data(as_text=True))
+    fresh = rev_of(client.get("/q/this_episode").get_data(as_text=True))
     assert fresh != rev
-    assert client.post("/q/episode_length",
-                       data={"episode_length": "gt2y", "rev": fresh}).status_code == 303
+    assert client.post("/q/this_episode", data=episode("gt2y", fresh)).status_code == 303
     assert current_record(client, app).answers["episode_length"] == "gt2y"
 
 
@@ -182,8 +184,8 @@ def test_a_race_lost_inside_the_database_shows_the_conflict_page(
     (PostgreSQL only: SQLite's BEGIN IMMEDIATE serialises whole requests, so it cannot race.)"""
     need("PostgreSQL (TEST_DATABASE_URL)", database_url.startswith("postgresql"))
     if target == "question":
-        walk(client, app, persona(), stop_at="episode_length")
-        url, data = "/q/episode_length", {"episode_length": "gt2y"}
+        walk(client, app, persona(), stop_at="this_episode")
+        url, data = "/q/this_episode", {"therapy_now": "no", "episode_length": "gt2y"}
     else:
         walk(client, app, persona())
         url, data = "/check", {}
@@ -211,16 +213,16 @@ def test_a_race_lost_inside_the_database_shows_the_conflict_page(
 # --- Expired session or CSRF token ------------------------------------------------------------
 
 def test_post_without_a_session_explains_and_never_500s(client: FlaskClient, app: Flask) -> None:
-    walk(client, app, persona(), stop_at="episode_length")
+    walk(client, app, persona(), stop_at="this_episode")
     client.delete_cookie("session")
-    for url, data in [("/q/episode_length", {"episode_length": "gt2y"}),
+    for url, data in [("/q/this_episode", {"therapy_now": "no", "episode_length": "gt2y"}),
                       ("/q/medicine_details/0", {"medicine": "sertraline"}),
                       ("/check", {}), ("/summary/save", {}), ("/sure", {"sure_1": "yes"})]:
         resp = client.post(url, data=data, follow_redirects=True)
         html = resp.get_data(as_text=True)
         assert resp.status_code < 500, url
         assert "Traceback" not in html
-    resp = client.post("/q/episode_length", data={"episode_length": "gt2y"})
+    resp = client.post("/q/this_episode", data={"therapy_now": "no", "episode_length": "gt2y"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "We could not find your answers" in html
@@ -238,11 +240,11 @@ class TestWithCsrfOn:
         token = TOKEN.search(client.get("/").get_data(as_text=True))
         assert token
         assert client.post("/start", data={"csrf_token": token.group(1)}).status_code == 303
-        page = client.get("/q/phq9_1").get_data(as_text=True)
+        page = client.get("/q/phq9").get_data(as_text=True)
         stale_token = TOKEN.search(page)
         assert stale_token
         client.delete_cookie("session")  # the session cookie expired
-        resp = client.post("/q/phq9_1", data={"phq9_1": "2", "csrf_token": stale_token.group(1)})
+        resp = client.post("/q/phq9", data={"phq9_1": "2", "csrf_token": stale_token.group(1)})
         html = resp.get_data(as_text=True)
         assert resp.status_code == 400
         assert "Your page had expired" in html
@@ -253,7 +255,7 @@ class TestWithCsrfOn:
         token = TOKEN.search(client.get("/").get_data(as_text=True))
         assert token
         client.post("/start", data={"csrf_token": token.group(1)})
-        resp = client.post("/q/phq9_1", data={"phq9_1": "3", "csrf_token": "expired"})
+        resp = client.post("/q/phq9", data={"phq9_1": "3", "csrf_token": "expired"})
         html = resp.get_data(as_text=True)
         assert resp.status_code == 400
         assert re.search(r'value="3" checked', html)
@@ -267,7 +269,7 @@ def test_sqlite_busy_is_waited_out_not_an_error(
         client: FlaskClient, app: Flask, database_url: str) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite locking only")
-    walk(client, app, persona(), stop_at="episode_length")
+    walk(client, app, persona(), stop_at="this_episode")
     path = database_url.removeprefix("sqlite:///")
     locked = threading.Event()
     hold_seconds = 1.0
@@ -286,7 +288,7 @@ def test_sqlite_busy_is_waited_out_not_an_error(
     holder.start()
     assert locked.wait(5)
     started = time.monotonic()
-    resp = client.post("/q/episode_length", data={"episode_length": "1to2y"})
+    resp = client.post("/q/this_episode", data={"therapy_now": "no", "episode_length": "1to2y"})
     waited = time.monotonic() - started
     holder.join(5)
     assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
@@ -359,15 +361,71 @@ def test_postgres_restart_gives_503_then_recovers(
     app = create_app(base_test_config(url, tmp_path))
     client = app.test_client()
     try:
-        walk(client, app, persona(), stop_at="episode_length")
+        walk(client, app, persona(), stop_at="this_episode")
         control("stop")
-        down = client.post("/q/episode_length", data={"episode_length": "gt2y"})
+        down = client.post("/q/this_episode", data={"therapy_now": "no", "episode_length": "gt2y"})
         assert down.status_code == 503
         assert re.search(r'value="gt2y"[^>]*checked', down.get_data(as_text=True))
         control("start")
         # pool_pre_ping replaces the dead pooled connection: no error after the restart.
-        up = client.post("/q/episode_length", data={"episode_length": "gt2y"})
+        up = client.post("/q/this_episode", data={"therapy_now": "no", "episode_length": "gt2y"})
         assert up.status_code == 303
         assert current_record(client, app).answers["episode_length"] == "gt2y"
     finally:
         app.extensions["db_engine"].dispose()
+
+
+# --- The database is down on every patient page ------------------------------------------------
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "X-Frame-Options", "Cross-Origin-Opener-Policy", "Permissions-Policy")
+PATIENT_PAGES = [
+    ("GET", "/", {}), ("POST", "/start", {}), ("GET", "/continue", {}),
+    ("GET", "/q/phq9", {}), ("POST", "/q/phq9", {"phq9_1": "1"}),
+    ("GET", "/q/medicine_details/0", {}),
+    ("POST", "/q/medicine_details/0", {"medicine": "sertraline"}),
+    ("GET", "/q/own_questions", {}), ("POST", "/q/own_questions", {"own_questions": SENTINEL}),
+    ("GET", "/medicines/0/remove", {}), ("POST", "/medicines/0/remove", {"confirm": "yes"}),
+    ("GET", "/check", {}), ("POST", "/check", {}),
+    ("GET", "/summary", {}), ("POST", "/summary/save", {}), ("GET", "/saved", {}),
+    ("POST", "/summary/share", {"share": "yes"}), ("GET", "/summary/print", {}),
+    ("GET", "/summary/pdf", {}), ("GET", "/sure", {}), ("POST", "/sure", {"sure_1": "yes"}),
+    ("GET", "/resume", {}), ("POST", "/resume", {"code": "7Q4M-9ZKD-3HXA-T8PV"}),
+    ("GET", "/delete", {}), ("POST", "/delete", {"confirm": "yes"}), ("POST", "/finish", {}),
+    ("GET", "/about", {}), ("GET", "/privacy", {}), ("GET", "/finished", {}),
+    ("GET", "/deleted", {}),
+]
+
+
+def database_goes_away(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection attempt fails from now on, as when the server is down."""
+    engine = app.extensions["db_engine"]
+    engine.dispose()
+    dbapi_error = engine.dialect.loaded_dbapi.OperationalError
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise dbapi_error("connection refused (test: the database is down)")
+
+    monkeypatch.setattr(engine.dialect, "connect", refuse)
+
+
+@pytest.mark.parametrize(("method", "url", "data"), PATIENT_PAGES,
+                         ids=[f"{m} {u}" for m, u, _ in PATIENT_PAGES])
+def test_database_down_on_any_patient_page_gives_503_with_headers(
+        client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch,
+        method: str, url: str, data: dict[str, str]) -> None:
+    walk(client, app, persona(medicines_any="yes", medicines=[{"medicine": "sertraline"}]))
+    assert client.post("/check").status_code == 303
+    assert client.post("/summary/save").status_code == 303
+    database_goes_away(app, monkeypatch)
+    resp = client.open(url, method=method, data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code in {200, 503}, (resp.status_code, html[:300])
+    if resp.status_code == 503:
+        assert resp.headers["Retry-After"].isdigit()
+        assert re.search(r"[Ee]rror( number:)? (<strong>)?[0-9a-f]{8}", html), html[-800:]
+    for name in SECURITY_HEADERS:
+        assert name in resp.headers, name
+    assert "no-store" in resp.headers["Cache-Control"]
+    assert "Traceback" not in html and "OperationalError" not in html
+    assert "connection refused" not in html
