@@ -1,6 +1,7 @@
-"""Rules for the words patients read: banned directive or ranking phrases, and the text to check.
+"""Rules for the words patients read: banned directive or ranking phrases, and the texts to check.
 
-Kept here (not in a test) so content tests, web tests and any content tooling share one list.
+Kept in the package (not in one test) because content, engine and web tests share the banned list
+and the grouping of patient texts.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .schema import Claim, Content, Option
+from .schema import Claim, Content, NotKnown, Option
 
 # Phrases that tell people what to choose, or rank the options. Matched case-insensitively on
 # word boundaries. Citations are not patient text and are not checked.
@@ -51,28 +52,7 @@ def find_banned(text: str) -> list[str]:
     return [phrase for phrase, rx in _BANNED_RE if rx.search(text)]
 
 
-# Benefits and harms must be told in equal detail (IPDAS C1): their word counts may differ by at
-# most this share of the larger one.
-BALANCE_TOLERANCE = 0.25
-
-
-def balance_word_counts(option: Option) -> tuple[int, int]:
-    """(words in benefits + benefit claim labels, words in harms + harm claim labels)."""
-
-    def words(texts: Iterable[str]) -> int:
-        return sum(len(t.split()) for t in texts)
-
-    benefits = words(option.benefits) + words(c.label for c in option.benefit_claims)
-    harms = words(option.harms) + words(c.label for c in option.harm_claims)
-    return benefits, harms
-
-
-def is_balanced(option: Option) -> bool:
-    benefits, harms = balance_word_counts(option)
-    return abs(benefits - harms) <= BALANCE_TOLERANCE * max(benefits, harms)
-
-
-def claim_texts(claim: Claim) -> list[str]:
+def _claim_texts(claim: Claim) -> list[str]:
     return [
         claim.label,
         claim.comparison_group,
@@ -83,8 +63,11 @@ def claim_texts(claim: Claim) -> list[str]:
     ]
 
 
-def option_texts(option: Option) -> list[str]:
-    """Every string a patient reads about one option, in display order."""
+def _option_prose(option: Option) -> list[str]:
+    """The option's own section: every paragraph, list item and claim field, in display order.
+
+    The short at-a-glance cells are read in the comparison grid, so they form their own set.
+    """
     texts = [
         option.name,
         option.what_it_is,
@@ -97,20 +80,24 @@ def option_texts(option: Option) -> list[str]:
         option.longer_term,
         option.cost,
         option.evidence,
+        option.grade_reason,
         option.uncertainty,
         option.shown_because,
-        *option.at_a_glance.values(),
     ]
+    for _, figure in option.headline.rows():
+        if isinstance(figure, NotKnown):
+            texts.extend((figure.label, figure.text))
     for claim in (*option.benefit_claims, *option.harm_claims):
-        texts.extend(claim_texts(claim))
+        texts.extend(_claim_texts(claim))
     return texts
 
 
 def patient_text_sets(content: Content) -> dict[str, list[str]]:
-    """Patient-facing content strings grouped into the sets that readability is judged on.
+    """Patient-facing content strings, one list per part of a page that is read together.
 
-    Excludes verbatim instruments (PHQ-9, GAD-7, SURE), the questionnaire, source citations,
-    medicine names and URLs.
+    Each string is one text unit: a paragraph, list item, heading or table cell. Leaves out the
+    verbatim instruments (PHQ-9, GAD-7, SURE), the questionnaire, citations, medicine names and
+    URLs.
     """
     meta = content.meta
     crisis = content.crisis
@@ -118,6 +105,9 @@ def patient_text_sets(content: Content) -> dict[str, list[str]]:
         "meta": [
             meta.decision,
             *meta.condition,
+            *meta.who_numbers_are_about,
+            meta.headline_note,
+            *meta.grade_rule,
             meta.update_policy,
             meta.funding,
             meta.conflicts,
@@ -127,25 +117,32 @@ def patient_text_sets(content: Content) -> dict[str, list[str]]:
         ],
     }
     for opt in content.options:
-        sets[f"option:{opt.id}"] = option_texts(opt)
+        sets[f"option:{opt.id}"] = _option_prose(opt)
+    sets["comparison_table"] = [
+        *(p.short for p in content.priorities),
+        *(cell for opt in content.options for cell in opt.at_a_glance.values()),
+    ]
     sets["medicine_notes"] = [m.note for m in content.medicines.values() if m.note]
-    sets["glossary"] = [f"{t.term}: {t.definition}" for t in content.glossary]
+    # The About page shows each term and its definition in separate cells.
+    sets["glossary"] = [t for term in content.glossary for t in (term.term, term.definition)]
     sets["crisis"] = [
         crisis.heading,
         crisis.call_text,
         crisis.emergency,
         *crisis.extra,
         crisis.clinician_today,
+        crisis.safety_plan_text,
+        crisis.not_watched,
     ]
     sets["clinic_claims"] = [t for c in content.clinic_claims for t in (c.claim, c.evidence_shows)]
     sets["points"] = [p.text for p in content.point_rules]
-    sets["priorities"] = [t for p in content.priorities for t in (p.label, p.short)]
+    sets["priorities"] = [p.label for p in content.priorities]
     sets["questions_to_ask"] = [q.text for q in content.questions_to_ask]
     return {name: [t for t in texts if t] for name, texts in sets.items()}
 
 
 def as_prose(texts: Iterable[str]) -> str:
-    """Join strings as separate sentences, so headings and table cells are not run together."""
+    """Join text units so that each ends a sentence: a cell or heading never runs into the next."""
     parts = []
     for text in texts:
         text = " ".join(text.split())
@@ -155,14 +152,4 @@ def as_prose(texts: Iterable[str]) -> str:
     return " ".join(parts)
 
 
-__all__ = [
-    "BALANCE_TOLERANCE",
-    "BANNED_PHRASES",
-    "as_prose",
-    "balance_word_counts",
-    "claim_texts",
-    "find_banned",
-    "is_balanced",
-    "option_texts",
-    "patient_text_sets",
-]
+__all__ = ["BANNED_PHRASES", "as_prose", "find_banned", "patient_text_sets"]

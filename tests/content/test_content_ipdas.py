@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 
 from decision_aid.content import Content
-from decision_aid.content.language import as_prose, is_balanced
+from decision_aid.content.language import as_prose
+
+from .balance import is_balanced
 
 REPO = Path(__file__).resolve().parents[2]
 IPDAS_MD = REPO / "decision_aid" / "content" / "IPDAS.md"

@@ -8,9 +8,10 @@ import pytest
 
 from decision_aid.content import OPTION_FIELDS, Content, load_content
 from decision_aid.content.facts import PRIORITY_IDS
-from decision_aid.content.language import balance_word_counts, is_balanced
 from decision_aid.content.schema import Claim, Option
 from decision_aid.content.trial_wording import load_trial_wording
+
+from .balance import balance_word_counts, is_balanced
 
 NO_COMPARISON = "No comparison group in this study"
 MAX_GLANCE_WORDS = 14
