@@ -68,6 +68,7 @@ def create_app(
     init_template_globals(app)
     app.register_blueprint(errors.bp)
     app.register_blueprint(health.bp)
+    __import__("decision_aid.fhir").fhir.init_fhir(app)  # first: adds routes to the next two
     app.register_blueprint(patient_bp)
     init_clinician(app)
     register_cli(app)
