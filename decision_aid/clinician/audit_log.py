@@ -18,6 +18,7 @@ from .blueprint import bp
 from .formatting import format_datetime
 
 AUDIT_PAGE_SIZE = 50
+MAX_ID = 2**31 - 1
 CSV_COLUMNS = (
     "id", "ts", "actor", "clinician_id", "action", "response_id", "outcome", "ip", "detail",
 )
@@ -30,6 +31,8 @@ def audit_log() -> str:
                      outcome="denied", detail="not_admin")
         abort(403)
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= MAX_ID:
+        before = None  # outside every id (PostgreSQL's integer overflows): the first page
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE + 1)
     if before is not None:
         stmt = stmt.where(AuditEvent.id < before)

@@ -13,8 +13,9 @@ import math
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, jsonify, redirect, request, session, url_for
+from flask import Flask, Response, current_app, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, login_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..db import get_session
@@ -73,6 +74,8 @@ def end_session(reason: str | None) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> ClinicianUser | None:
+    if g.get("clinician_lookup_failed"):
+        return None
     try:
         clinician_id = int(user_id)
     except (TypeError, ValueError):
@@ -93,7 +96,13 @@ def load_user(user_id: str) -> ClinicianUser | None:
     if now - started > _absolute_seconds():
         end_session("absolute")
         return None
-    clinician = get_session().get(Clinician, clinician_id)
+    try:
+        clinician = get_session().get(Clinician, clinician_id)
+    except OperationalError:
+        # The 503 page asks for current_user again; it must then render as signed out
+        # instead of failing a second time (which left only the server's bare error page).
+        g.clinician_lookup_failed = True
+        raise
     if clinician is None or not clinician.active or clinician.session_generation != generation:
         end_session(None)
         return None
