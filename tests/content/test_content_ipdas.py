@@ -107,9 +107,12 @@ def test_probabilities_name_reference_class_and_time(content: Content) -> None:
 
 
 def test_evidence_quality_described_for_every_option(content: Content) -> None:
+    # The evidence note opens with the option's grade, which follows the one rule in meta.
+    assert content.meta.grade_rule
     for opt in content.options:
-        first = opt.evidence.split(".")[0].lower()
-        assert re.search(r"\b(low|limited|moderate|mixed|strong)\b", first), opt.id
+        assert opt.evidence.startswith(f"{opt.grade}."), opt.id
+        assert opt.grade == opt.grade_basis.grade(), opt.id
+        assert len(opt.grade_reason.split()) >= 12, opt.id
 
 
 def _test_functions(path: Path) -> set[str]:
@@ -126,7 +129,20 @@ def test_ipdas_table_names_real_tests() -> None:
         path = REPO / file
         assert path.is_file(), file
         assert func in _test_functions(path), f"{file}::{func} does not exist"
-    # Every qualifying and applicable certification item is backed by at least one test.
+    # Every row has a status; Met and Partly met rows name a content test; Partly met says what is
+    # missing; every qualifying and applicable certification item is Met or Partly met.
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("|---")]
+    statuses = {"Met", "Partly met", "Not met", "N/A"}
+    table_rows = [r for r in rows if r.split("|")[3].strip() not in ("Status",)]
+    assert len(table_rows) >= 12 + 4 + 26
+    for row in table_rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        status = cells[2]
+        assert status in statuses, row
+        if status in ("Met", "Partly met"):
+            assert "tests/content/" in cells[-1], f"claimed without a content test: {row}"
+        if status == "Partly met":
+            assert "Missing" in cells[3], f"partly met without saying what is missing: {row}"
     for item in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "C1", "C2", "C3", "C4", "C5", "C6"):
-        row = next((ln for ln in text.splitlines() if ln.startswith(f"| {item} ")), "")
-        assert "::test_" in row, f"{item} has no test in IPDAS.md"
+        row = next((ln for ln in rows if ln.startswith(f"| {item} ")), "")
+        assert row.split("|")[3].strip() in ("Met", "Partly met"), item

@@ -175,3 +175,25 @@ def test_medicines_are_well_formed(content: Content) -> None:
             assert "clinician can check" in med.note, f"{med.id}: no dose and no note"
         else:
             assert med.min_dose > 0
+
+
+def test_at_a_glance_cells_carry_their_number_or_a_plain_reason(content: Content) -> None:
+    for opt in content.options:
+        glance = opt.at_a_glance
+        # The chance and duration cells repeat the headline figures where they exist.
+        for pid, row in (("chance", opt.headline.benefit), ("duration", opt.headline.relapse)):
+            if isinstance(row, Claim):
+                assert f"{row.value} in 100" in glance[pid], (opt.id, pid, glance[pid])
+        for pid, text in glance.items():
+            # "Depends on the medicine" alone tells nothing: it needs a number or a reason.
+            if text.lower().startswith("depends"):
+                assert ";" in text or any(ch.isdigit() for ch in text), (opt.id, pid, text)
+
+
+def test_no_machine_paths_in_content_files() -> None:
+    from decision_aid.content.loader import DATA_DIR
+
+    files = [*DATA_DIR.glob("*.toml"), DATA_DIR.parent / "IPDAS.md"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "/work/" not in text and "/tmp/" not in text, path.name

@@ -158,3 +158,10 @@ def test_glossary_terms_are_unique_and_defined(content: Content) -> None:
     assert len(terms) == len(set(terms))
     for needed in ("Response", "Remission", "Relapse", "Off-label", "REMS", "Dissociation"):
         assert any(t.startswith(needed) for t in terms), needed
+
+
+def test_meta_says_who_the_numbers_are_about(content: Content) -> None:
+    text = " ".join(content.meta.who_numbers_are_about).lower()
+    for needed in ("adults", "unipolar", "bipolar", "psychosis", "pregnant", "under 18"):
+        assert needed in text, needed
+    assert "not test the options against each other" in content.meta.headline_note
