@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from decision_aid.passwords import (
     MSG_LIKE_EMAIL,
@@ -98,3 +102,68 @@ def test_the_breached_list_is_the_maintained_offline_one() -> None:
 
 def test_passwords_containing_the_email_are_refused_by_the_estimate_too() -> None:
     assert check_password("rivera.clinic.2024", email="rivera@clinic.example") == MSG_LIKE_EMAIL
+
+
+# --- changing the password while signed in ----------------------------------------------
+
+
+def _signed_in(app: Flask, client: FlaskClient) -> None:
+    from tests.web.test_clinician_support import make_clinician, sign_in
+
+    make_clinician(app)
+    assert sign_in(client).status_code == 303
+
+
+def _change(client: FlaskClient, current: str, new: str, confirm: str | None = None) -> Any:
+    return client.post("/clinician/account/password",
+                       data={"current": current, "new": new,
+                             "confirm": new if confirm is None else confirm})
+
+
+def test_password_change_ends_every_session_and_the_new_password_works(
+        app: Flask, client: FlaskClient) -> None:
+    from tests.web.test_clinician_support import PASSWORD, audit_rows, sign_in
+
+    _signed_in(app, client)
+    other = app.test_client()
+    assert sign_in(other).status_code == 303
+    page = client.get("/clinician/account/password").get_data(as_text=True)
+    assert 'autocomplete="new-password"' in page and 'autocomplete="current-password"' in page
+    resp = _change(client, PASSWORD, "quiet heron paddles upstream")
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/clinician/login")
+    assert audit_rows(app)[-1].action == "password_changed"
+    assert "Your password has changed" in client.get("/clinician/login").get_data(as_text=True)
+    assert client.get("/clinician/").status_code == 302
+    assert other.get("/clinician/").status_code == 302  # the other browser is signed out too
+    assert sign_in(client).status_code == 200  # the old password no longer works
+    assert sign_in(client, password="quiet heron paddles upstream").status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong current password", "quiet heron paddles upstream", None,
+         "Enter your current password correctly"),
+        (None, "Summer2024!!", None, MSG_TOO_COMMON),
+        (None, "short one", None, MSG_TOO_SHORT),
+        (None, "quiet heron paddles upstream", "quiet heron paddles",
+         "Enter the same new password twice"),
+        (None, "plum orbit lantern seventy", None, "different from the current one"),
+        ("", "", "", "Enter your current password"),
+    ],
+)
+def test_password_change_refusals_keep_the_session(
+        app: Flask, client: FlaskClient, current: str | None, new: str, confirm: str | None,
+        message: str) -> None:
+    from tests.web.test_clinician_support import PASSWORD
+
+    _signed_in(app, client)
+    resp = _change(client, PASSWORD if current is None else current, new, confirm)
+    assert resp.status_code == 200
+    assert message in resp.get_data(as_text=True)
+    assert client.get("/clinician/").status_code == 200
+
+
+def test_password_change_needs_a_signed_in_clinician(client: FlaskClient) -> None:
+    resp = _change(client, "x", "quiet heron paddles upstream")
+    assert resp.status_code == 302 and "/clinician/login" in resp.headers["Location"]
