@@ -137,7 +137,7 @@ def patient_texts(q: Questionnaire) -> list[str]:
 def test_sections_in_order(questionnaire: Questionnaire) -> None:
     assert [(s.id, s.title) for s in questionnaire.sections] == [
         ("about_you", "Your depression now"),
-        ("medicines", "Treatments you have tried"),
+        ("medicines", "What you have tried"),
         ("health", "Your health"),
         ("practical", "Practical things"),
         ("priorities", "What matters to you"),

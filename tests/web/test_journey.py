@@ -19,13 +19,13 @@ from tests.web.journey import (
     walk,
 )
 
-OPTION_NAMES_RE = re.compile(r'<h3 class="option__heading" id="option-([a-z_]+)-heading">')
+OPTION_NAMES_RE = re.compile(r'<h3 class="card__heading" id="option-([a-z_]+)-heading">')
 ORDER = list(OPTION_IDS)
 
 
 def option_section(html: str, option_id: str) -> str:
-    start = html.index(f'id="option-{option_id}"')
-    end = html.find('<section class="option"', start + 10)
+    start = html.index(f'id="option-{option_id}-heading"')
+    end = html.find('<h3 class="card__heading" id="option-', start + 10)
     return html[start:end if end != -1 else None]
 
 
@@ -33,7 +33,7 @@ def test_no_medicines_tried_gets_all_nine_options_in_order(client: FlaskClient, 
     walk(client, app, persona())
     html = finish(client)
     assert OPTION_NAMES_RE.findall(html) == ORDER
-    assert "What you are deciding" in html
+    assert "Where you are now" in html
     record = current_record(client, app)
     assert record.status == "completed"
     assert record.summary_snapshot["trial_counts"]["tried"] == 0
@@ -45,7 +45,8 @@ def test_three_unsuccessful_trials_high_bp_no_ride(client: FlaskClient, app: Fla
                               ride_home="no"))
     html = finish(client)
     snap = current_record(client, app).summary_snapshot
-    assert snap["trial_counts"]["tried"] == 3
+    # Three medicines, and aripiprazole added to the third: four trials.
+    assert snap["trial_counts"]["tried"] == 4
     assert snap["trial_counts"]["possibly_adequate_unsuccessful"] == 3
     assert OPTION_NAMES_RE.findall(html) == ORDER
     esk = option_section(html, "esketamine")
@@ -54,7 +55,7 @@ def test_three_unsuccessful_trials_high_bp_no_ride(client: FlaskClient, app: Fla
     assert "clinician can check" in html.lower()
     # Every option gets the same field headings (same depth for all).
     headings = [re.findall(r"<dt>([^<]+)</dt>", option_section(html, o)) for o in ORDER]
-    assert all(h == headings[0] for h in headings) and len(headings[0]) == 10
+    assert all(h == headings[0] for h in headings) and len(headings[0]) == 9
 
 
 def test_item9_positive_interrupts_at_once_and_stays_visible(client: FlaskClient,
@@ -84,7 +85,7 @@ def test_pregnancy_raises_points(client: FlaskClient, app: Flask) -> None:
     html = finish(client)
     points = current_record(client, app).summary_snapshot["options"]
     esk = next(o for o in points if o["id"] == "esketamine")
-    assert any("pregnan" in p.lower() for p in esk["points"])
+    assert any("pregnan" in p["text"].lower() for p in esk["points"])
     assert OPTION_NAMES_RE.findall(html) == ORDER
 
 
@@ -99,7 +100,7 @@ def test_stopped_after_one_week_for_side_effects_is_not_a_full_trial(client: Fla
     assert snap["trial_counts"]["tried"] == 1
     assert snap["trial_counts"]["possibly_adequate_unsuccessful"] == 0
     assert snap["trial_counts"]["not_tolerated"] == 1
-    assert snap["trials"][0]["tolerated"] is False
+    assert snap["trials"][0]["category"] == "stopped_side_effects_early"
 
 
 def test_back_keeps_answers(client: FlaskClient, app: Flask) -> None:
