@@ -30,7 +30,7 @@ class RecordStatus(StrEnum):
     SAVED = "saved"  # once a retrieval code has been issued
 
 
-class Response(Base):
+class PatientRecord(Base):
     """One person's answers, from first Continue to a saved summary.
 
     status moves draft → completed → saved (RecordStatus). Answers and the summary snapshot
@@ -81,6 +81,10 @@ class Response(Base):
         Index("ix_responses_flagged_feed", "shared", "flagged", "shared_at", "id"),
         Index("ix_responses_updated_at", "updated_at"),
     )
+
+
+# The old name (it clashed with Flask's Response), until every import says PatientRecord.
+Response = PatientRecord
 
 
 class Clinician(Base):
