@@ -2,7 +2,9 @@
 
 Answers and summary snapshots are encrypted with Fernet (AES-CBC + HMAC) before they reach the
 database, so a copied database file or dump does not reveal them. DATA_KEYS holds one or more
-Fernet keys separated by commas: the first encrypts, all of them decrypt (key rotation).
+Fernet keys separated by commas: the first encrypts, all of them decrypt. To retire a key, put
+the new key first, run `flask --app decision_aid rotate-data-keys` (re-encrypts every row under
+the first key; see cli.py), then drop the old key.
 """
 
 from __future__ import annotations
@@ -16,14 +18,21 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.types import Text, TypeDecorator
 
 _fernet: MultiFernet | None = None
+_primary: Fernet | None = None
+
+
+class MissingKeyError(ValueError):
+    """Stored data was encrypted with a key that DATA_KEYS no longer holds (or was altered)."""
 
 
 def configure(data_keys: str) -> None:
-    global _fernet
+    global _fernet, _primary
     keys = [k.strip() for k in data_keys.split(",") if k.strip()]
     if not keys:
         raise ValueError("DATA_KEYS holds no key")
-    _fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+    fernets = [Fernet(k.encode()) for k in keys]
+    _fernet = MultiFernet(fernets)
+    _primary = fernets[0]
 
 
 def _cipher() -> MultiFernet:
@@ -41,7 +50,27 @@ def decrypt_json(token: str) -> Any:
     try:
         return json.loads(_cipher().decrypt(token.encode()))
     except InvalidToken as exc:
-        raise ValueError("stored data could not be decrypted with the configured keys") from exc
+        raise MissingKeyError(
+            "stored data could not be decrypted with the configured keys") from exc
+
+
+def under_first_key(token: str) -> bool:
+    """True if the first (encrypting) key opens this token, so rotation can skip it."""
+    _cipher()
+    assert _primary is not None
+    try:
+        _primary.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def reencrypt(token: str) -> str:
+    """The same plaintext encrypted under the first key (MissingKeyError if no key opens it)."""
+    try:
+        return _cipher().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise MissingKeyError("no configured key opens this value") from exc
 
 
 class EncryptedJSON(TypeDecorator[Any]):

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app, g, session
+from flask import current_app, g, render_template, request, session
 from sqlalchemy import select
 
 from .. import audit
 from ..codes import display, new_code, normalise
-from ..crypto import keyed_hash
+from ..crypto import MissingKeyError, keyed_hash
 from ..db import get_session
 from ..models import RecordStatus, Response
 from . import sessions
+from .blueprint import bp
 
 CONSENT_VERSION = "2026-11"
 _G_NEW = "patient_session_begun"
+log = logging.getLogger("decision_aid")
 
 
 def content() -> Any:
@@ -29,7 +32,12 @@ def questionnaire() -> Any:
 
 def current() -> Response | None:
     found = sessions.current()
-    return None if found is None else get_session().get(Response, found[0].response_id)
+    if found is None:
+        return None
+    try:
+        return get_session().get(Response, found[0].response_id)
+    except MissingKeyError as exc:
+        raise RecordKeyMissing(found[0].response_id) from exc
 
 
 def start_new() -> Response:
@@ -130,13 +138,36 @@ def find_by_code(typed: str) -> Response | None:
     digest = code_hash(canonical or typed[:64])
     if canonical is None:
         return None
-    record = get_session().scalars(select(Response).where(Response.code_hash == digest)).first()
-    if record is None:
+    found = get_session().execute(
+        select(Response.id, Response.updated_at).where(Response.code_hash == digest)).first()
+    if found is None:
         return None
+    record_id, updated = found
     days = int(current_app.config["SAVED_RETENTION_DAYS"])
-    updated = record.updated_at
     if updated.tzinfo is None:
         updated = updated.replace(tzinfo=UTC)
     if updated < datetime.now(UTC) - timedelta(days=days):
         return None
-    return record
+    try:
+        return get_session().get(Response, record_id)
+    except MissingKeyError as exc:
+        raise RecordKeyMissing(record_id) from exc
+
+
+class RecordKeyMissing(MissingKeyError):
+    """A record found by its code was saved under a data key this server no longer holds."""
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__("the record's data key is not configured")
+        self.record_id = record_id
+
+
+@bp.errorhandler(MissingKeyError)
+def key_missing(exc: MissingKeyError) -> tuple[str, int]:
+    """A clear page instead of a 500 when a record's key was removed from DATA_KEYS too early."""
+    record_id = getattr(exc, "record_id", None)
+    log.error("data_key_missing path=%s record=%s", request.path, record_id)
+    get_session().rollback()
+    audit.record("patient_open_failed", actor="anonymous", response_id=record_id,
+                 outcome="error", detail="data_key_missing")
+    return render_template("patient/resume.html", errors={}, typed="", key_missing=True), 503

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from sqlalchemy import delete, select
+from sqlalchemy.orm import defer
 
 from ..db import get_session
 from ..models import PatientSession, Response
@@ -49,7 +50,9 @@ def _token(cookie: Mapping[str, Any]) -> str | None:
 
 
 def _load(token: str, *, lock: bool = False) -> PatientSession | None:
-    stmt = select(PatientSession).where(PatientSession.id == digest(token))
+    # The encrypted columns load only when used, so a lookup never needs the data keys.
+    stmt = (select(PatientSession).where(PatientSession.id == digest(token))
+            .options(defer(PatientSession.code), defer(PatientSession.successor)))
     if lock:
         # PostgreSQL: a second save with the same cookie waits here, then sees the first one's
         # rotation. SQLite takes the write lock at BEGIN IMMEDIATE, which serialises the same way.
