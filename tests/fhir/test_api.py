@@ -219,3 +219,16 @@ class TestRateLimit:
                  for i in range(22)]
         assert codes[:3] == [401, 401, 401]
         assert 429 in codes
+
+
+def test_bundle_over_the_api_carries_the_real_clinician_pdf(
+    app: Flask, get_json: Fetch
+) -> None:
+    import base64
+
+    rid, _ = add_response(app)
+    bundle = get_json(f"/fhir/Bundle/{rid}")
+    Bundle.model_validate(bundle)
+    attachment = bundle["entry"][-1]["resource"]["content"][0]["attachment"]
+    pdf = base64.b64decode(attachment["data"])
+    assert pdf.startswith(b"%PDF-") and attachment["size"] == len(pdf) > 1000

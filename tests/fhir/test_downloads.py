@@ -75,3 +75,23 @@ def test_patient_without_a_summary_is_sent_back(
     monkeypatch.setattr(drafts, "current", lambda: None)
     resp = client.get("/summary/fhir")
     assert resp.status_code in {302, 303}
+
+
+def test_review_page_links_to_the_bundle(app: Flask, client: FlaskClient) -> None:
+    make_clinician(app, "dr.lee@clinic.example")
+    sign_in(client, "dr.lee@clinic.example", PASSWORD)
+    rid, _ = add_response(app)
+    html = client.get(f"/clinician/summaries/{rid}").get_data(as_text=True)
+    assert f'href="/clinician/summaries/{rid}/fhir"' in html
+
+
+def test_summary_page_offers_the_download_with_its_explanation(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rid, _ = add_response(app, shared=False)
+    monkeypatch.setattr(drafts, "current", lambda: get_session().get(Response, rid))
+    resp = client.get("/summary")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert 'href="/summary/fhir"' in html
+    assert "a standard way for health record systems" in html
