@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Column, Table, Text, delete, or_, select, type_coerce, update
+from sqlalchemy import Column, Table, Text, delete, make_url, or_, select, type_coerce, update
 
 from . import migrate
 from .crypto import EncryptedJSON, MissingKeyError, reencrypt, under_first_key
@@ -25,7 +28,9 @@ def register_cli(app: Flask) -> None:
     @click.argument("revision", default="heads")
     def db_upgrade(revision: str) -> None:
         """Apply the Alembic migrations (default: up to the newest)."""
-        migrate.upgrade(str(current_app.config["DATABASE_URL"]), revision)
+        url = str(current_app.config["DATABASE_URL"])
+        private_sqlite_file(url)
+        migrate.upgrade(url, revision)
         click.echo("Database is up to date.")
 
     @db_group.command("downgrade")
@@ -59,6 +64,20 @@ def register_cli(app: Flask) -> None:
                 "do not remove any key yet.")
         click.echo("Every encrypted value now uses the first key. "
                    "The other keys can be removed from DATA_KEYS.")
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by this user only (0600) before SQLite does (it
+    would use 0644). Its -wal and -shm files take the same mode from it."""
+    made = make_url(url)
+    if made.get_backend_name() != "sqlite" or made.database in (None, "", ":memory:"):
+        return
+    path = Path(made.database or "")
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def purge(now: datetime) -> int:
