@@ -27,7 +27,10 @@ def hide_server_software() -> None:
         gunicorn_wsgi.SERVER = SERVER_NAME  # type: ignore[attr-defined]
     from werkzeug.serving import WSGIRequestHandler
 
-    WSGIRequestHandler.version_string = lambda _self: SERVER_NAME  # type: ignore[method-assign]
+    def version_string(_self: WSGIRequestHandler) -> str:
+        return SERVER_NAME
+
+    WSGIRequestHandler.version_string = version_string  # type: ignore[method-assign,assignment]
 
 
 class SchemeFromSocket:

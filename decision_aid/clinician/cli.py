@@ -1,4 +1,4 @@
-"""`flask --app decision_aid create-clinician | disable-clinician | export-audit`."""
+"""`flask --app decision_aid create-clinician | disable-clinician | reset-mfa | export-audit`."""
 
 from __future__ import annotations
 
@@ -81,6 +81,32 @@ def disable_clinician(email: str) -> None:
     click.echo(f"Disabled clinician {clinician.email}. Their sessions have ended.")
 
 
+@click.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa(email: str) -> None:
+    """Remove every second factor and recovery code of a clinician who lost them all, and end
+    their sessions. Check who is asking first: this is the way round the second factor."""
+    from ..models import ClinicianFactor
+    from .mfa import drop_recovery_codes
+
+    clinician = _find(email.strip().lower())
+    if clinician is None:
+        raise click.ClickException("No clinician has that email address")
+    db = get_session()
+    factors = list(db.scalars(select(ClinicianFactor).where(
+        ClinicianFactor.clinician_id == clinician.id)))
+    for factor in factors:
+        db.delete(factor)
+    drop_recovery_codes(clinician.id)
+    clinician.session_generation = int(clinician.session_generation or 0) + 1
+    audit.record("mfa_removed", actor="system", clinician_id=clinician.id,
+                 detail=f"reset factors={len(factors)}", commit=False)
+    db.commit()
+    click.echo(f"Removed {len(factors)} second factor(s) of {clinician.email}. They set up a new "
+               "one at their next sign-in if the clinic requires it.")
+
+
 @click.command("export-audit")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the CSV to this file instead of standard output.")
@@ -97,5 +123,5 @@ def export_audit(output: str | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_clinician, disable_clinician, export_audit):
+    for command in (create_clinician, disable_clinician, reset_mfa, export_audit):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -67,7 +68,9 @@ def decode_cursor(value: str | None) -> tuple[datetime, str] | None:
         return None
 
 
-def feed_query(filter_name: str, after: tuple[datetime, str] | None) -> Select[tuple]:  # type: ignore[type-arg]
+def feed_query(
+    filter_name: str, after: tuple[datetime, str] | None
+) -> Select[*tuple[Any, ...]]:
     """Shared summaries, newest first, one page plus one row to tell if there is a next page.
 
     The WHERE/ORDER BY follow ix_responses_shared_feed (shared, shared_at, id) and

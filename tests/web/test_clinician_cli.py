@@ -135,3 +135,22 @@ def test_export_audit_to_stdout_and_file(
             select(AuditEvent).where(AuditEvent.action == "audit_export")
         ).all()
     assert len(exports) == 2
+
+
+def test_reset_mfa_removes_every_factor_and_is_audited(app: Flask, runner: FlaskCliRunner) -> None:
+    from decision_aid.models import ClinicianFactor, RecoveryCode
+    from tests.web.test_clinician_support import add_totp, make_clinician
+
+    cid = make_clinician(app)
+    add_totp(app, cid)
+    add_totp(app, cid, label="Old phone")
+    result = runner.invoke(args=["reset-mfa", "Dr.Rivera@clinic.example"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 2 second factor(s)" in result.output
+    with app.app_context():
+        db = get_session()
+        assert db.scalars(select(ClinicianFactor)).all() == []
+        assert db.scalars(select(RecoveryCode)).all() == []
+        row = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert row is not None and (row.action, row.actor) == ("mfa_removed", "system")
+    assert runner.invoke(args=["reset-mfa", "nobody@clinic.example"]).exit_code != 0
