@@ -68,7 +68,7 @@ def healthz():
     return "ok"
 '''
 
-WRK = shutil.which("wrk") or "/usr/bin/wrk"
+WRK = shutil.which("wrk") or "wrk"
 SAVED_SMALL = 1_000
 SAVED_LARGE = 1_000_000
 TARGETS = {"question": 0.35, "answer_post": 0.25, "summary": 0.25, "open_code": 0.25}
@@ -692,7 +692,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     workers = os.cpu_count() or 2
-    if not Path(WRK).exists():
+    if shutil.which(WRK) is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="da-bench-"))
