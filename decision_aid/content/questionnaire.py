@@ -62,6 +62,7 @@ class Field:
     errors: dict[str, str] = field(default_factory=dict)
     reveal_if: Condition | None = None  # shown (and required) only when another field matches
     check_label: str = ""
+    inline: bool = False  # short choices side by side (Yes / No / I'm not sure), to fit a phone
 
 
 @dataclass(frozen=True)

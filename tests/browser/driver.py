@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
 
+from decision_aid.engine.validation import condition_holds
 from tests.web.journey import Persona, default_value, page_values
 
 PAGE_PATH = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
@@ -39,7 +40,8 @@ def wanted(q_page: Any, persona: Persona, index: int | None) -> list[tuple[Any, 
     values = page_values(q_page, persona, index)
     pairs = []
     for f in q_page.fields:
-        if f.reveal_if is not None and values.get(f.reveal_if.field) != f.reveal_if.value:
+        shown = {k: v for k, v in values.items() if v not in (None, "")}
+        if f.reveal_if is not None and not condition_holds(f.reveal_if, shown):
             continue
         value = values.get(f.id, default_value(f))
         if value is not None:

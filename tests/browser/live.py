@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from flask import Flask
 from playwright.sync_api import BrowserContext
 
-from tests.web.journey import Persona, walk
+from tests.web.journey import Persona, current_record, walk
 
 CLINICIAN_EMAIL = "browser.test@clinic.example.org"
 CLINICIAN_PASSWORD = "plum-harbour-quietly-73-lantern"
@@ -63,13 +64,15 @@ class LiveServer:
             assert client.post("/check").status_code == 303
         if save or share:
             assert client.post("/summary/save").status_code == 303
-            with client.session_transaction() as sess:
-                code = sess.get("new_code")
+            # The code lives server-side now: read it where the person sees it.
+            saved = client.get("/saved").get_data(as_text=True)
+            found = re.search(r'id="resume-code">([0-9A-Z-]+)<', saved)
+            code = found.group(1) if found else None
         if share:
             resp = client.post("/summary/share", data={"share": "yes"})
             assert resp.status_code == 303
-        with client.session_transaction() as sess:
-            record_id = sess.get("draft_id")
+        record = current_record(client, self.setup_app)
+        record_id = record.id if record is not None else None
         cookie = client.get_cookie(self.cookie_name)
         assert cookie is not None, "the setup client has no session cookie"
         return Seed(cookie=cookie.value, record_id=record_id, code=code)
