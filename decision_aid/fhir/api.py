@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import uuid
 from typing import Any
 
@@ -103,6 +104,15 @@ def _pdf_slow(_exc: PdfTimeout) -> BaseResponse:
 @bp.errorhandler(search.BadSearch)
 def _bad_search(exc: search.BadSearch) -> BaseResponse:
     return outcome(400, str(exc))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> BaseResponse:
+    error_id = secrets.token_hex(4)
+    log.error("fhir unexpected error_id=%s path=%s type=%s", error_id, request.path,
+              type(exc).__name__)
+    get_session().rollback()
+    return outcome(500, f"Something went wrong on the server (error {error_id}).")
 
 
 @bp.get("/metadata")

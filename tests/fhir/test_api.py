@@ -232,3 +232,34 @@ def test_bundle_over_the_api_carries_the_real_clinician_pdf(
     attachment = bundle["entry"][-1]["resource"]["content"][0]["attachment"]
     pdf = base64.b64decode(attachment["data"])
     assert pdf.startswith(b"%PDF-") and attachment["size"] == len(pdf) > 1000
+
+
+def test_an_unexpected_failure_is_still_an_operation_outcome(
+    app: Flask, get_json: Fetch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from decision_aid.fhir import build
+
+    rid, _ = add_response(app)
+
+    def broken(record: Response) -> dict[str, Any]:
+        raise RuntimeError("a bug, with no answer text in the message")
+
+    monkeypatch.setattr(build, "response_json", broken)
+    data = get_json(f"/fhir/QuestionnaireResponse/{rid}", status=500)
+    assert data["issue"][0]["code"] == "exception"
+    assert "answer" not in data["issue"][0]["diagnostics"]
+
+
+def test_database_outage_is_a_503_operation_outcome(
+    app: Flask, get_json: Fetch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from decision_aid.fhir import search
+
+    def down(query: Any) -> Any:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(search, "run", down)
+    data = get_json("/fhir/QuestionnaireResponse", status=503)
+    assert data["issue"][0]["code"] == "transient"
