@@ -21,7 +21,7 @@ from decision_aid.patient.sessions import COOKIE_KEY, digest, record_for
 from tests.web.journey import finish, persona, walk
 
 CODE_RE = re.compile(r'id="resume-code">([0-9A-Z-]+)<')
-PRINT_CODE_RE = re.compile(r"Your code: <strong>([0-9A-Z-]+)</strong>")
+PRINT_CODE_RE = re.compile(r"Your code: <strong[^>]*>([0-9A-Z-]+)</strong>")
 SUMMARY_MARK = 'id="keep"'
 
 
