@@ -157,7 +157,7 @@ def questionnaire_response(rid: str) -> BaseResponse:
     record = _load(rid, "QuestionnaireResponse")
     if record is None:
         return outcome(404, NOT_FOUND)
-    return fhir_response(build.response_json(record))
+    return fhir_response(build.response_json(record, validate=True))
 
 
 @bp.get("/QuestionnaireResponse")

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import current_app, has_request_context, request
 
 from ..models import Response
@@ -54,11 +55,15 @@ def questionnaire_json() -> dict[str, Any]:
     return cache[base]
 
 
-def response_json(record: Response) -> dict[str, Any]:
+def response_json(record: Response, validate: bool = False) -> dict[str, Any]:
+    """The QuestionnaireResponse. Search pages skip `validate` (about 10 ms each); the tests
+    and `fhir-check` parse every one, and single reads and Bundles are parsed when served."""
     content = current_app.extensions["content"]
     summary = source.from_record(record)
     answers = source.effective_answers(record, content.questionnaire)
     data = R.build_response(questionnaire_json(), summary, answers, source.sure_answers(record))
+    if validate:
+        QuestionnaireResponse.model_validate(data)
     return data
 
 

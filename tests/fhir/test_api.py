@@ -241,7 +241,7 @@ def test_an_unexpected_failure_is_still_an_operation_outcome(
 
     rid, _ = add_response(app)
 
-    def broken(record: Response) -> dict[str, Any]:
+    def broken(record: Response, validate: bool = False) -> dict[str, Any]:
         raise RuntimeError("a bug, with no answer text in the message")
 
     monkeypatch.setattr(build, "response_json", broken)
