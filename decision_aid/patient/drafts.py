@@ -72,7 +72,11 @@ def rotate() -> None:
 
 
 def open_record(record: Response) -> None:
-    """Opened by its code: a new session, nothing carried over from this browser's old one."""
+    """Opened by its code: a new session, nothing carried over from this browser's old one
+    (which ends, whatever record it was for)."""
+    previous = sessions.current()
+    if previous is not None:
+        get_session().delete(previous[0])
     session.clear()
     sessions.begin(record.id)
     get_session().commit()

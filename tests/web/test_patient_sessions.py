@@ -254,3 +254,16 @@ def test_concurrent_saves_with_the_same_cookie_return_one_working_code(app: Flas
     with app.app_context():
         saved = get_session().scalars(select(Response)).one()
     assert saved.status == "saved"
+
+
+def test_opening_by_code_ends_this_browsers_previous_session(app: Flask) -> None:
+    owner = app.test_client()
+    completed(owner, app)
+    code = save(owner)
+    shared_device = app.test_client()
+    walk(shared_device, app, persona(), stop_at="gad7")  # someone else's draft on this device
+    earlier = cookie_of(shared_device, app)
+    assert shared_device.post("/resume", data={"code": code}).status_code == 303
+    assert reads_summary(shared_device)
+    page = browser_with(app, earlier).get("/q/phq9").get_data(as_text=True)
+    assert "We could not find your answers" in page, "the draft's old session ended"
