@@ -5,6 +5,8 @@ conditions hold for the answers so far. The pages that apply for one set of answ
 RoutingPath, computed once (per request) and asked about applicability, reachability, next and
 previous, as ONS's eq-questionnaire-runner does with its routing path.
 
+Writing answers back (apply_values, remove_item) is in answer_writes.py.
+
 Loops ("add another medicine"). Pages with loop = "medicines" (other than the loop_list page)
 repeat once per item in answers["medicines"], grouped per item:
     details(0), outcome(0), details(1), outcome(1), ..., medicines_list
@@ -33,7 +35,7 @@ from typing import Any, NamedTuple
 from decision_aid.content.questionnaire import Page, Questionnaire
 
 from .answers import Answers
-from .validation import condition_holds, has_value
+from .validation import condition_holds, has_value, revealed_values
 
 ADD_ANOTHER = "yes"
 
@@ -90,16 +92,21 @@ def _layout(q: Questionnaire) -> _Layout:
     return layout
 
 
-def _raw(answers: AnswersLike) -> Mapping[str, Any]:
+def raw_answers(answers: AnswersLike) -> Mapping[str, Any]:
     return answers.raw if isinstance(answers, Answers) else answers
 
 
 def loop_items(answers: AnswersLike, loop: str) -> list[dict[str, Any]]:
     """The items of a loop; anything malformed counts as an empty item or no list."""
-    items = _raw(answers).get(loop)
+    items = raw_answers(answers).get(loop)
     if not isinstance(items, list):
         return []
     return [dict(item) if isinstance(item, Mapping) else {} for item in items]
+
+
+def list_page(q: Questionnaire, loop: str) -> Page | None:
+    """The loop's "another one?" page."""
+    return _layout(q).list_pages.get(loop)
 
 
 def max_items(q: Questionnaire, loop: str) -> int | None:
@@ -223,7 +230,7 @@ class RoutingPath:
 
 
 def routing_path(q: Questionnaire, answers: AnswersLike) -> RoutingPath:
-    raw = _raw(answers)
+    raw = raw_answers(answers)
     layout = _layout(q)
     refs: list[PageRef] = []
     keys: list[tuple[int, int, int]] = []
@@ -269,21 +276,13 @@ def previous_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRe
 def page_values(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> dict[str, Any]:
     """The stored answers for one page's fields (for filling the page in again)."""
     page = q.page(ref.page_id)
-    source: Mapping[str, Any] = _raw(answers)
+    source: Mapping[str, Any] = raw_answers(answers)
     if repeats(page):
         items = loop_items(source, page.loop)
         if not isinstance(ref.index, int) or not 0 <= ref.index < len(items):
             return {}
         source = items[ref.index]
     return {f.id: copy.deepcopy(source[f.id]) for f in page.fields if f.id in source}
-
-
-def _revealed_values(page: Page, values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        f.id: values[f.id]
-        for f in page.fields
-        if f.id in values and (f.reveal_if is None or condition_holds(f.reveal_if, values))
-    }
 
 
 def is_answered(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
@@ -299,56 +298,6 @@ def is_answered(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
     return True
 
 
-def _write(page: Page, target: dict[str, Any], values: Mapping[str, Any]) -> None:
-    """Replace the page's fields: a field missing from values (or None) is removed."""
-    kept = _revealed_values(page, {k: v for k, v in values.items() if v is not None})
-    for f in page.fields:
-        if f.id in kept:
-            target[f.id] = copy.deepcopy(kept[f.id])
-        else:
-            target.pop(f.id, None)
-
-
-def apply_values(
-    q: Questionnaire, answers: AnswersLike, ref: PageRef, values: Mapping[str, Any]
-) -> dict[str, Any]:
-    """New answers with this page's values written in; answers itself is left unchanged.
-
-    For a loop page, index == len(items) appends a new item (and clears the list page's answer);
-    an index beyond that, or a new item beyond the loop's cap, raises IndexError.
-    """
-    new = copy.deepcopy(dict(_raw(answers)))
-    page = q.page(ref.page_id)
-    if not repeats(page):
-        _write(page, new, values)
-        return new
-    items = loop_items(new, page.loop)
-    index = ref.index
-    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index <= len(items):
-        raise IndexError(f"no item {index!r} in {page.loop}")
-    if index == len(items):
-        cap = max_items(q, page.loop)
-        if cap is not None and len(items) >= cap:
-            raise IndexError(f"{page.loop} holds at most {cap} items")
-        items.append({})
-        list_page = _layout(q).list_pages.get(page.loop)
-        for f in list_page.fields if list_page is not None else ():
-            new.pop(f.id, None)
-    _write(page, items[index], values)
-    new[page.loop] = items
-    return new
-
-
-def remove_item(answers: AnswersLike, loop: str, index: int) -> dict[str, Any]:
-    """New answers without item index of the loop; an index out of range changes nothing."""
-    new = copy.deepcopy(dict(_raw(answers)))
-    items = loop_items(new, loop)
-    if isinstance(index, int) and 0 <= index < len(items):
-        del items[index]
-        new[loop] = items
-    return new
-
-
 def effective_answers(q: Questionnaire, answers: AnswersLike) -> dict[str, Any]:
     """Only the answers of pages on the person's current path, and only fields that are shown.
 
@@ -357,12 +306,12 @@ def effective_answers(q: Questionnaire, answers: AnswersLike) -> dict[str, Any]:
     "add another" intent. Ratings from before the values page (prio_*) are kept, so older
     drafts still show what mattered to the person.
     """
-    raw = _raw(answers)
+    raw = raw_answers(answers)
     path = routing_path(q, raw)
     out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in raw.items() if k.startswith("prio_")}
     for ref in path.refs:
         page = q.page(ref.page_id)
-        values = _revealed_values(page, page_values(q, raw, ref))
+        values = revealed_values(page, page_values(q, raw, ref))
         if page.kind == "loop_list":
             values = {k: v for k, v in values.items() if v != ADD_ANOTHER}
         if repeats(page):

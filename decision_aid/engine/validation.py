@@ -67,6 +67,15 @@ def condition_holds(cond: Condition, values: Mapping[str, Any]) -> bool:
     return False
 
 
+def revealed_values(page: Page, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the page's fields that are shown (a reveal_if field only when it holds)."""
+    return {
+        f.id: values[f.id]
+        for f in page.fields
+        if f.id in values and (f.reveal_if is None or condition_holds(f.reveal_if, values))
+    }
+
+
 def has_value(value: Any) -> bool:
     if value is None:
         return False

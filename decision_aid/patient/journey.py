@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as WResponse
 
 from ..content.questionnaire import Page
 from ..db import get_session
-from ..engine import router
+from ..engine import answer_writes, router
 from ..engine.answers import Answers
 from ..engine.router import PageRef, RoutingPath
 from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
@@ -125,7 +125,7 @@ def _question(ref: PageRef) -> WResponse | Rendered:
 
     if not same or key not in record.page_revisions:
         try:
-            new_answers = router.apply_values(q, path.answers, ref, result.values)
+            new_answers = answer_writes.apply_values(q, path.answers, ref, result.values)
         except IndexError:  # a new item beyond the loop's cap, or a stale item number
             return redirect(ref_url(path.first_unanswered), code=303)
         _store(record, new_answers, {**record.page_revisions, key: current_rev + 1})
@@ -227,7 +227,7 @@ def remove_item(index: int) -> WResponse | Rendered:
                                    error_count=len(errors), back_url=list_url,
                                    error_anchors={"confirm": "f-confirm-yes"}), 400
         if form.confirm.data == "yes":
-            new_answers = router.remove_item(path.answers, "medicines", index)
+            new_answers = answer_writes.remove_item(path.answers, "medicines", index)
             # Loop pages shift down by one, so their revisions restart.
             revisions = {k: v for k, v in record.page_revisions.items()
                          if not k.startswith("medicine_")}

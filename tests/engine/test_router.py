@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decision_aid.content.questionnaire import Questionnaire
+from decision_aid.engine.answer_writes import apply_values, remove_item
 from decision_aid.engine.answers import Answers
 from decision_aid.engine.router import (
     PageRef,
     applicable_pages,
-    apply_values,
     effective_answers,
     first_unanswered,
     is_answered,
@@ -21,7 +21,6 @@ from decision_aid.engine.router import (
     next_ref,
     page_values,
     previous_ref,
-    remove_item,
     routing_path,
 )
 from decision_aid.engine.validation import validate_page
