@@ -1,26 +1,16 @@
-"""Which question pages apply, in what order, and how answers are written back.
+"""Which question pages apply for a set of answers, and in what order (a RoutingPath).
 
-Pages come from the questionnaire in journey order. A page applies when all its applies_if
-conditions hold for the answers so far. The pages that apply for one set of answers form a
-RoutingPath, computed once (per request) and asked about applicability, reachability, next and
-previous, as ONS's eq-questionnaire-runner does with its routing path.
+A page applies when all its applies_if conditions hold. The path is computed once per request
+and asked about applicability, reachability, next and previous, like the routing path of ONS's
+eq-questionnaire-runner. Writing answers back is in answer_writes.py.
 
-Writing answers back (apply_values, remove_item) is in answer_writes.py.
-
-Loops ("add another medicine"). Pages with loop = "medicines" (other than the loop_list page)
-repeat once per item in answers["medicines"], grouped per item:
-    details(0), outcome(0), details(1), outcome(1), ..., medicines_list
-With no items yet the sequence is details(0), outcome(0), medicines_list, so a first medicine is
-asked for straight away. apply_values on a loop page with index == len(items) creates the item.
-The loop_list page asks "another one?". Its "yes" is an intent, not a stored answer: next from
-the list page, given answers whose list field is "yes" (the web layer passes it through), goes to
-details(len(items)), a new item; previous from that new-item page goes back to the list.
-Creating an item clears the list page's answer, so "another one?" is asked again after each
-item, and the list page only counts as answered when its answer is "no". A loop holds at most
-the list page's max_items items.
-
-Interruption pages ask nothing, so they always count as answered: next shows them in turn,
-but first_unanswered (resume) never lands on one.
+Loops: pages with loop = "medicines" (but not its loop_list page) repeat per item, grouped per
+item: details(0), outcome(0), details(1), outcome(1), ..., medicines_list; with no items yet,
+details(0), outcome(0), medicines_list. The list page's "yes, another" is an intent, not a stored
+answer: next from the list given that intent is details(len(items)), a new item (while the loop
+holds fewer than the list page's max_items), and previous from there is the list. Creating an
+item clears the list's answer, so the list counts as answered only when its answer is "no".
+Interruption pages ask nothing: next shows them, first_unanswered never lands on one.
 """
 
 from __future__ import annotations
@@ -248,29 +238,6 @@ def routing_path(q: Questionnaire, answers: AnswersLike) -> RoutingPath:
             refs.append(PageRef(first.id, None))
             keys.append((start, 0, start))
     return RoutingPath(q, raw, tuple(refs), tuple(keys), frozenset(refs))
-
-
-# Single questions, each computing its own path (tests and one-off callers).
-
-
-def applicable_pages(q: Questionnaire, answers: AnswersLike) -> list[PageRef]:
-    return list(routing_path(q, answers).refs)
-
-
-def is_applicable(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
-    return routing_path(q, answers).applies(ref)
-
-
-def first_unanswered(q: Questionnaire, answers: AnswersLike) -> PageRef | None:
-    return routing_path(q, answers).first_unanswered
-
-
-def next_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
-    return routing_path(q, answers).next(ref)
-
-
-def previous_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
-    return routing_path(q, answers).previous(ref)
 
 
 def page_values(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> dict[str, Any]:

@@ -11,20 +11,39 @@ from decision_aid.content.questionnaire import Questionnaire
 from decision_aid.engine.answer_writes import apply_values, remove_item
 from decision_aid.engine.answers import Answers
 from decision_aid.engine.router import (
+    AnswersLike,
     PageRef,
-    applicable_pages,
     effective_answers,
-    first_unanswered,
     is_answered,
-    is_applicable,
     max_items,
-    next_ref,
     page_values,
-    previous_ref,
     routing_path,
 )
 from decision_aid.engine.validation import validate_page
 from tests.expected import PRIORITY_IDS as PRIOS
+
+# One question each, each working out its own path.
+
+
+def applicable_pages(q: Questionnaire, answers: AnswersLike) -> list[PageRef]:
+    return list(routing_path(q, answers).refs)
+
+
+def is_applicable(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> bool:
+    return routing_path(q, answers).applies(ref)
+
+
+def first_unanswered(q: Questionnaire, answers: AnswersLike) -> PageRef | None:
+    return routing_path(q, answers).first_unanswered
+
+
+def next_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
+    return routing_path(q, answers).next(ref)
+
+
+def previous_ref(q: Questionnaire, answers: AnswersLike, ref: PageRef) -> PageRef | None:
+    return routing_path(q, answers).previous(ref)
+
 
 PHQ9 = [f"phq9_{k}" for k in range(1, 10)]
 GAD7 = [f"gad7_{k}" for k in range(1, 8)]
