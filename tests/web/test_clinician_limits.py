@@ -144,7 +144,10 @@ def _gunicorn(tmp: Path, storage: str, workers: int = 2, **extra: str) -> Gunico
         if proc.poll() is not None:
             return server
         try:
-            if Browser(port).get("/healthz")[0] == 200:
+            # Ready once every worker has loaded the app and answered (each loads it itself).
+            with ThreadPoolExecutor(max_workers=workers * 2) as pool:
+                list(pool.map(lambda _: Browser(port).get("/healthz"), range(workers * 4)))
+            if len(server.pids_for("/healthz")) >= workers:
                 return server
         except OSError:
             pass

@@ -186,7 +186,8 @@ def test_helper_snapshot_follows_the_contract_shape(app: Flask) -> None:
         assert key in snap, key
     assert snap["flags"]["item9_positive"] is True
     assert snap["scores"]["phq9"] == {"total": 17, "band": "moderately severe", "item9": 1}
-    assert snap["trial_counts"] == {"tried": 3, "possibly_adequate_unsuccessful": 2,
+    # 3 medicines plus lithium added to venlafaxine, which the engine assesses as its own trial.
+    assert snap["trial_counts"] == {"tried": 4, "possibly_adequate_unsuccessful": 2,
                                     "not_tolerated": 1}
 
 
