@@ -11,7 +11,10 @@ DEV_LOCK     := requirements/dev.lock
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# Threads: a worker waiting on the PDF renderer process still serves other patients.
 THREADS ?= 4
+# Longer than a browser's pause between pages, so a reused connection is not closed under it.
+KEEP_ALIVE ?= 10
 # yes: a mypy error fails `make test`; no: errors are printed and the run goes on.
 TYPECHECK_REQUIRED ?= no
 export NLTK_DATA := $(CURDIR)/.nltk_data
@@ -51,7 +54,7 @@ run: install
 serve: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
-	  --bind $(HOST):$(PORT) \
+	  --keep-alive $(KEEP_ALIVE) --bind $(HOST):$(PORT) \
 	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
 	  decision_aid.wsgi:app

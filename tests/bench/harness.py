@@ -89,6 +89,7 @@ class Server:
         log = (self.log_dir / f"{self.name}.log").open("ab")
         cmd = [str(BIN / "gunicorn"), "--chdir", str(self.chdir), "--workers", str(self.workers),
                "--worker-class", self.worker_class, "--threads", str(self.threads),
+               "--keep-alive", "10",
                "--bind", f"{HOST}:{self.port}",
                "--log-level", "warning", "--timeout", "60", self.app]
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=self.chdir, stdout=log,
