@@ -108,6 +108,7 @@ class PageFigures:
     words: int
     controls: int
     answers: int
+    repeat: bool = False  # a loop page seen before for another item (medicine 2, 3, ...)
 
 
 @dataclass
@@ -135,6 +136,12 @@ class Estimate:
         seconds = (self.words / WORDS_PER_MINUTE * 60 + self.answers * SECONDS_PER_ANSWER
                    + self.screens * SECONDS_PER_PAGE)
         return seconds / 60
+
+    @property
+    def minutes_skimming_repeats(self) -> float:
+        """The same, if a loop page's words are read once and skimmed for later items."""
+        skipped = sum(p.words for p in self.pages if p.repeat)
+        return self.minutes - skipped / WORDS_PER_MINUTE
 
 
 def read_page(url: str, html: str, answers: int) -> PageFigures:
@@ -179,6 +186,7 @@ def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
     estimate.pages.append(read_page("/", client.get("/").get_data(as_text=True), 0))
     location = client.post("/start").headers["Location"]
     lists_seen = 0
+    seen_ids: set[str] = set()
     for _ in range(200):
         if location.split("?")[0].endswith("/check"):
             html = client.get("/check").get_data(as_text=True)
@@ -198,7 +206,10 @@ def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
             item = medicines[index] if index is not None and index < len(medicines) else {}
             data = _form(page, {**answers, **item})
         given = sum(len(v) if isinstance(v, list) else 1 for v in data.values())
-        estimate.pages.append(read_page(location, html, given))
+        figures = read_page(location, html, given)
+        figures.repeat = bool(page.loop) and page.id in seen_ids
+        seen_ids.add(page.id)
+        estimate.pages.append(figures)
         resp = client.post(location, data=data)
         if resp.status_code != 303:
             raise AssertionError((location, resp.status_code, data))
@@ -235,7 +246,8 @@ def main() -> None:
         for p in estimate.pages:
             print(f"{p.url:32} {p.words:5} words {p.controls:4} controls {p.answers:3} answers")
         print(f"screens {estimate.screens}, words {estimate.words}, answers {estimate.answers}, "
-              f"controls {estimate.controls}, about {estimate.minutes:.1f} minutes")
+              f"controls {estimate.controls}, about {estimate.minutes:.1f} minutes "
+              f"({estimate.minutes_skimming_repeats:.1f} if repeated loop pages are skimmed)")
         app.extensions["db_engine"].dispose()
 
 
