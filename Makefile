@@ -12,7 +12,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # Threads: a worker waiting on the PDF renderer process still serves other patients.
-THREADS ?= 4
+THREADS ?= 8
 # Longer than a browser's pause between pages, so a reused connection is not closed under it.
 KEEP_ALIVE ?= 10
 # yes: a mypy error fails `make test`; no: errors are printed and the run goes on.

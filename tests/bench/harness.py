@@ -77,7 +77,7 @@ class Server:
     health: str = "/healthz"
     # As `make serve`: threads, so a worker waiting on the PDF renderer still serves others.
     worker_class: str = "gthread"
-    threads: int = 4
+    threads: int = 8
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 

@@ -653,7 +653,7 @@ def rows_for(backend: str, r: AppResults, large: int) -> list[Row]:
 
 def print_table(rows: list[Row], workers: int, duration: int) -> None:
     print()
-    print(f"gunicorn gthread x{workers} (4 threads); wrk -t2 -c16 -d{duration}s on 127.0.0.1; "
+    print(f"gunicorn gthread x{workers} (8 threads); wrk -t2 -c16 -d{duration}s on 127.0.0.1; "
           "every ratio is against a bare Flask hello measured just before it on the same "
           "machine.")
     headers = ("db", "measure", "result", "vs baseline", "target", "verdict")
