@@ -99,6 +99,11 @@ def list_page(q: Questionnaire, loop: str) -> Page | None:
     return _layout(q).list_pages.get(loop)
 
 
+def first_page(q: Questionnaire, loop: str) -> Page | None:
+    """The loop's first repeating page (where an item is started or changed)."""
+    return _layout(q).first_pages.get(loop)
+
+
 def max_items(q: Questionnaire, loop: str) -> int | None:
     page = _layout(q).list_pages.get(loop)
     return page.max_items if page is not None else None

@@ -11,7 +11,7 @@ from flask import url_for
 from ..content.questionnaire import Field, Page, Questionnaire
 from ..content.schema import Content
 from ..engine.answers import Answers
-from ..engine.router import PageRef, RoutingPath, page_values, repeats
+from ..engine.router import PageRef, RoutingPath, first_page, page_values
 
 # Loop fields that name the item: the item's heading on Check your answers says them already.
 _NAME_FIELDS = {"medicine", "other_name"}
@@ -60,7 +60,7 @@ def page_heading(page: Page, ref: PageRef, answers: Mapping[str, Any], content: 
 
 
 def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str, Any]]:
-    first = next((p for p in path.q.pages if p.loop == loop and repeats(p)), None)
+    first = first_page(path.q, loop)
     rows = []
     for i, item in enumerate(Answers.from_draft(path.answers).items(loop)):
         name = item_name(item, content) or f"Medicine {i + 1}"
