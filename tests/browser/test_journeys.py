@@ -131,7 +131,8 @@ def test_save_open_by_code_share_then_delete(page: Page, live_server: LiveServer
     click_and_wait(other, 'form[action="/summary/share"] button[type=submit]')
     assert path(other) == "/summary"
     expect(keep).to_contain_text("It is shared with your clinic.")
-    assert stored(live_server, seed.record_id).shared is True
+    shared_record = stored(live_server, seed.record_id)
+    assert shared_record is not None and shared_record.shared is True
 
     click_and_wait(other, 'main a[href="/delete"]')
     assert path(other) == "/delete"
