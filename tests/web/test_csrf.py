@@ -34,7 +34,7 @@ def test_every_post_route_refuses_a_missing_token(client: FlaskClient, app: Flas
     post_rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or set())]
     assert len(post_rules) >= 10
     for rule in post_rules:
-        url = rule.rule.replace("<page_id>", page_id).replace("<int:index>", "0")
+        url = re.sub(r"<int:[^>]+>", "0", rule.rule.replace("<page_id>", page_id))
         url = re.sub(r"<[^>]+>", "00000000-0000-0000-0000-000000000000", url)
         resp = client.post(url, data={"phq9_1": "1"})
         if rule.endpoint.startswith(TOKEN_APIS):
