@@ -18,6 +18,7 @@ from tests.browser.catalogue import (
     SERTRALINE,
     WRONG_CODE,
 )
+from tests.browser.checks import axe_violations, horizontal_overflow
 from tests.browser.driver import (
     SUBMIT,
     answer_with_mouse,
@@ -274,3 +275,20 @@ def test_continue_is_visible_without_scrolling_on_most_pages(
     assert share >= FLOOR_ABOVE_FOLD, [u for u, above, _ in pages if not above]
     # The short pages keep Continue in view.
     assert dict((u, a) for u, a, _ in pages)["/q/own_questions"]
+
+
+CHANGED_PAGES = ["/", "/q/phq9", "/q/gad7", "/q/this_episode", "/q/medicines_any",
+                 "/q/medicine_details/0", "/q/medicine_outcome/0", "/q/medicines_list",
+                 "/q/practical", "/q/values", "/check", "/medicines/1/remove"]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_changed_journey_pages_pass_axe_without_sideways_scroll(
+        width: int, new_context: Callable[..., BrowserContext], live_server: LiveServer) -> None:
+    page = new_context(viewport={"width": width, "height": 812}).new_page()
+    live_server.give(page.context, live_server.seed(persona(medicines=ADEQUATE_UNSUCCESSFUL[:2])))
+    for url in CHANGED_PAGES:
+        page.goto(url)
+        count, text = axe_violations(page)
+        assert count == 0, (url, text)
+        assert not horizontal_overflow(page)["wide"], url
