@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
 from ..content.questionnaire import Page
+from ..content.schema import Content
 from ..db import get_session
 from ..engine import answer_writes, router
 from ..engine.answers import Answers
@@ -37,8 +38,13 @@ _REV = re.compile(r"[0-9]{1,9}")
 Rendered = tuple[str, int]  # a rendered page and its status
 
 
+def _content() -> Content:
+    content: Content = drafts.content()  # drafts.content() is not typed yet
+    return content
+
+
 def _path(record: Response | SimpleNamespace) -> RoutingPath:
-    return router.routing_path(drafts.questionnaire(), Answers.from_draft(record.answers))
+    return router.routing_path(_content().questionnaire, Answers.from_draft(record.answers))
 
 
 @bp.get("/")
@@ -83,7 +89,7 @@ def _posted_rev() -> int | None:
 
 
 def _question(ref: PageRef) -> WResponse | Rendered:
-    q = drafts.questionnaire()
+    q = _content().questionnaire
     if not q.has_page(ref.page_id):
         abort(404)
     page = q.page(ref.page_id)
@@ -169,7 +175,7 @@ def _conflict(ref: PageRef, page: Page) -> Rendered:
 def _render_page(record: Response | SimpleNamespace, path: RoutingPath, ref: PageRef,
                  page: Page, values: dict[str, Any], errors: dict[str, str], return_to: str,
                  status: int = 200, notice: str | None = None) -> Rendered:
-    content = drafts.content()
+    content = _content()
     if return_to == RETURN_TO_CHECK:
         back_url = url_for("patient.check")
     else:
@@ -214,7 +220,7 @@ def remove_item(index: int) -> WResponse | Rendered:
     if record is None:
         return render_template("patient/no_draft.html"), 200
     path = _path(record)
-    items = loop_items(path, drafts.content(), "medicines")
+    items = loop_items(path, _content(), "medicines")
     if index >= len(items):
         return redirect(url_for("patient.resume_draft"))
     name = items[index]["name"]
@@ -248,7 +254,7 @@ def check() -> WResponse | Rendered:
     path = _path(record)
     if path.first_unanswered is not None:
         return redirect(ref_url(path.first_unanswered))
-    content = drafts.content()
+    content = _content()
     if request.method == "POST":
         answers = router.effective_answers(path.q, path.answers)
         summary = build_summary(answers, content, date.today())
@@ -274,7 +280,7 @@ def recover_page_after_failure(message: str, status: int) -> FlaskResponse | Non
     args = request.view_args or {}
     index = args.get("index")
     ref = PageRef(str(args.get("page_id")), index if isinstance(index, int) else None)
-    q = drafts.questionnaire()
+    q = _content().questionnaire
     if not q.has_page(ref.page_id):
         return None
     page = q.page(ref.page_id)
