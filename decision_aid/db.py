@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from typing import Any
+
+from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -13,13 +15,17 @@ class Base(DeclarativeBase):
     pass
 
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DEFERRED = "sqlite_deferred_read"
+BUSY_TIMEOUT_MS = 5000
 
 
-def _reading_request() -> bool:
-    return has_request_context() and request.method in READ_ONLY_METHODS
+def _takes_the_lock(statement: str, context: Any) -> bool:
+    """A write, or a read that asked for row locks (SELECT ... FOR UPDATE on PostgreSQL)."""
+    if statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+        return True
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
 
 def make_engine(url: str) -> Engine:
@@ -30,16 +36,18 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    """SQLite for development and small single-host use: WAL, a busy timeout, and write
-    transactions that take the write lock up front (BEGIN IMMEDIATE), so a writer waits for
-    the lock instead of failing with SQLITE_BUSY when it upgrades a read.
+    """SQLite for development and small single-host use: WAL and a busy timeout.
 
-    GET requests only read (apart from an audit row), so they begin DEFERRED and never queue
-    behind writers for the lock (WAL readers do not block). If such a transaction does write,
-    it first ends its read snapshot and begins IMMEDIATE, waiting for the lock like any writer;
-    rows it read earlier are still protected by the optimistic version check.
+    Every transaction begins DEFERRED, so reads never queue behind a writer (WAL readers do
+    not block). At its first write, or its first read with row locks (with_for_update), it
+    ends its read snapshot (nothing was written yet) and begins IMMEDIATE, waiting for the
+    write lock like any writer instead of failing with SQLITE_BUSY. So the lock is held from
+    the first write to the commit, not for a whole POST (building a summary, rendering a page).
+    Rows read before the upgrade may have changed, as under PostgreSQL's READ COMMITTED: the
+    optimistic version check on records stops a lost update, and a read that must not go
+    stale takes its lock first with with_for_update.
     """
-    engine = create_engine(url, connect_args={"timeout": 5})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -50,19 +58,18 @@ def _sqlite_engine(url: str) -> Engine:
         # In WAL mode NORMAL never corrupts the file and loses no commit when the app crashes;
         # only a power cut may drop the last commits. FULL paid an fsync (~10 ms) per commit.
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-        deferred = _reading_request()
-        conn.info[_DEFERRED] = deferred
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        conn.info[_DEFERRED] = True
+        conn.exec_driver_sql("BEGIN")
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _sqlite_upgrade(conn, cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        if conn.info.get(_DEFERRED) and statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+    def _sqlite_upgrade(conn, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
+        if conn.info.get(_DEFERRED) and _takes_the_lock(statement, context):
             conn.info[_DEFERRED] = False
             cursor.execute("COMMIT")  # nothing was written yet: this only ends the snapshot
             cursor.execute("BEGIN IMMEDIATE")

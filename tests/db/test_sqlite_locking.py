@@ -1,5 +1,6 @@
-"""SQLite transactions: writes take the lock up front; GET requests read without queueing
-behind writers; a GET that writes (an audit row) upgrades safely instead of failing."""
+"""SQLite transactions: reads never queue behind writers and hold no lock; the first write or
+locking read takes the write lock (waiting for it), and a request that writes after reading
+upgrades safely instead of failing."""
 
 from __future__ import annotations
 
@@ -56,14 +57,35 @@ def other(sqlite_path: str) -> Iterator[sqlite3.Connection]:
     conn.close()
 
 
-def test_a_post_takes_the_write_lock_at_its_first_read(
+def test_a_post_that_only_reads_so_far_holds_no_lock(
+        engine: Engine, web: Flask, record_id: str, other: sqlite3.Connection) -> None:
+    with web.test_request_context("/check", method="POST"), Session(engine) as session:
+        assert session.get(Response, record_id) is not None
+        other.execute("BEGIN IMMEDIATE")  # e.g. another patient's save goes ahead meanwhile
+        other.execute("ROLLBACK")
+
+
+def test_a_post_holds_the_write_lock_from_its_first_write(
         engine: Engine, web: Flask, record_id: str, other: sqlite3.Connection) -> None:
     with web.test_request_context("/q/x", method="POST"), Session(engine) as session:
         assert session.get(Response, record_id) is not None
+        session.add(_audit("view"))
+        session.flush()
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         session.rollback()
     other.execute("BEGIN IMMEDIATE")  # released once the request's transaction ended
+
+
+def test_a_locking_read_takes_the_write_lock_first(
+        engine: Engine, web: Flask, record_id: str, other: sqlite3.Connection) -> None:
+    with web.test_request_context("/summary/save", method="POST"), Session(engine) as session:
+        stmt = select(Response).where(Response.id == record_id).with_for_update()
+        assert session.scalars(stmt).first() is not None
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        session.rollback()
+    other.execute("BEGIN IMMEDIATE")
 
 
 def test_a_get_reads_while_another_connection_writes(
@@ -79,10 +101,12 @@ def test_a_get_reads_while_another_connection_writes(
     other.execute("COMMIT")
 
 
-def test_a_get_that_writes_after_someone_else_committed_succeeds(
-        engine: Engine, web: Flask, record_id: str, other: sqlite3.Connection) -> None:
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_request_that_writes_after_someone_else_committed_succeeds(
+        engine: Engine, web: Flask, record_id: str, other: sqlite3.Connection,
+        method: str) -> None:
     """Without the upgrade this is SQLITE_BUSY_SNAPSHOT: the read snapshot is stale."""
-    with web.test_request_context("/summary/pdf", method="GET"), Session(engine) as session:
+    with web.test_request_context("/summary/pdf", method=method), Session(engine) as session:
         assert session.get(Response, record_id) is not None
         other.execute("INSERT INTO audit_events (ts, actor, action, outcome) "
                       "VALUES ('2026-01-01 00:00:00.000000', 'system', 'purge', 'ok')")
