@@ -187,6 +187,7 @@ def _options(content: Content, facts: frozenset[str]) -> tuple[OptionSummary, ..
             shown_because=opt.shown_because,
             points=_points(content, opt.id, facts),
             source_ids=opt.source_ids,
+            at_a_glance=dict(opt.at_a_glance),
         )
         for position, opt in enumerate(content.options, start=1)
     )

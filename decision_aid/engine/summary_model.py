@@ -141,6 +141,7 @@ class OptionSummary:
     shown_because: str
     points: tuple[Point, ...]
     source_ids: tuple[str, ...]
+    at_a_glance: dict[str, str]  # short cells by priority id (the grid, and the card's rows)
 
     @property
     def claims(self) -> tuple[Claim, ...]:
@@ -191,6 +192,13 @@ class Summary:
     def source_numbers(self) -> dict[str, int]:
         """Short references: each cited source's number in the sources list ([1], [2], ...)."""
         return {src.id: n for n, src in enumerate(self.sources, start=1)}
+
+    @property
+    def body_source_ids(self) -> frozenset[str]:
+        """Sources the printed body cites: the grid rows' headline figures and the points."""
+        return frozenset(sid for o in self.options
+                         for sid in (*o.headline_source_ids,
+                                     *(i for p in o.points for i in p.source_ids)))
 
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = to_plain(self)

@@ -93,6 +93,18 @@ def option_details(option_id: str) -> Any:
                            print=False, full=False, crisis_prominent=s.item9_positive)
 
 
+@bp.get("/summary/sources")
+def summary_sources() -> Any:
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
+    return render_template("patient/sources.html", record=record, s=s, print=False, full=True,
+                           crisis_prominent=s.item9_positive)
+
+
 @bp.post("/summary/save")
 def save() -> Any:
     if drafts.save_with_code() is None:

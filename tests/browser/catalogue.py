@@ -34,6 +34,11 @@ HEAVY = persona(
     own_questions=(OWN_QUESTION + " ") * 20,
     **{f"prio_{p}": "4" for p in PRIORITY_IDS},
 )
+# A person who tried three medicines (one with a medicine added), with what matters to them and
+# practical limits: the summary the size targets are measured on.
+THREE = persona(medicines=ADEQUATE_UNSUCCESSFUL, top_priorities=["weight", "sexual", "memory"],
+                health=["high_bp"], visits_per_week="2", ride_home="no", cost_worry="some",
+                own_questions=OWN_QUESTION)
 WRONG_CODE = "AAAA-BBBB-CCCC-DDDD"
 
 CLINICIAN_LOGIN = "/clinician/login"
@@ -131,6 +136,9 @@ PAGE_TYPES: list[PageType] = [
     PageType("question-with-errors", _question_with_errors),
     PageType("check-answers", _goto("/check", "at_check")),
     PageType("summary", _goto("/summary", "summary")),
+    PageType("option-details", _goto("/summary/options/esketamine", "summary")),
+    PageType("summary-sources", _goto("/summary/sources", "summary")),
+    PageType("print-view-full", _goto("/summary/print?full=1", "saved")),
     PageType("sure", _goto("/sure", "summary")),
     PageType("saved", _goto("/saved", "saved")),
     PageType("print-view", _goto("/summary/print", "saved")),

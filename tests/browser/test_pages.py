@@ -30,6 +30,7 @@ REFLOW_WIDTH = 320
 # WCAG 1.4.10: question pages and the summary must not scroll sideways at 320 px.
 REFLOW_PAGES = {"question-radio", "question-checkboxes", "medicine-details", "loop-list",
                 "crisis-interruption", "question-with-errors", "check-answers", "summary",
+                "option-details", "summary-sources", "clinician-review",
                 "saved", "resume-wrong-code"}
 FOCUS_SWEEP_WIDTH = 375
 MAX_SWEEP = 250

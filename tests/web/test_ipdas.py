@@ -102,10 +102,11 @@ def test_c1(client: FlaskClient, app: Flask) -> None:
 def test_c2(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
     snap = current_record(client, app).summary_snapshot
+    sources = client.get("/summary/sources").get_data(as_text=True)
     for n, _src in enumerate(snap["sources"], start=1):
-        assert f'id="source-{n}"' in html
+        assert f'id="s{n}"' in sources
     # Every short reference in the body points at a listed source.
-    refs = set(re.findall(r'href="#source-(\d+)"', html))
+    refs = set(re.findall(r'href="/summary/sources#s(\d+)"', html))
     assert refs and all(1 <= int(n) <= len(snap["sources"]) for n in refs)
     about = client.get("/about").get_data(as_text=True)
     for sid in app.extensions["content"].sources:
@@ -211,7 +212,8 @@ def test_comparison_table(client: FlaskClient, app: Flask) -> None:
 
 def test_step_by_step(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app, health=["memory"])
-    assert "Points to raise, from your answers" in html
+    assert re.search(r'#points">\d+ points? to raise from your answers</a>', html)
+    assert "Points to raise, from your answers" in details_page(client, "ect")
     assert 'href="/sure"' in html
     sure = client.get("/sure").get_data(as_text=True)
     assert "Do you know the benefits and risks of each option?" in sure

@@ -15,7 +15,7 @@ from decision_aid.codes import ALPHABET
 from decision_aid.db import get_session
 from decision_aid.models import AuditEvent, Response
 from tests.conftest import need
-from tests.web.journey import current_record, finish, persona, walk
+from tests.web.journey import ADEQUATE_UNSUCCESSFUL, current_record, finish, persona, walk
 
 CODE_RE = re.compile(r'<span class="code-display" id="resume-code">([0-9A-Z-]+)</span>')
 
@@ -162,3 +162,90 @@ def test_pdf_download(client: FlaskClient, app: Flask, tmp_path) -> None:  # typ
     assert "988" in out and content.meta.version in out
     again = client.get("/summary/pdf")
     assert again.data == resp.data  # served from the cache for the same saved version
+
+
+def test_share_can_carry_an_optional_label_and_a_bad_one_is_kept_with_an_error(
+        client: FlaskClient, app: Flask) -> None:
+    saved_code(client, app)
+    bad = client.post("/summary/share", data={"share": "yes", "label": "J.S. <12 Dec>"})
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    assert "Use only letters, numbers" in page and 'value="J.S. &lt;12 Dec&gt;"' in page
+    assert current_record(client, app).shared is False
+    too_long = client.post("/summary/share", data={"share": "yes", "label": "A" * 41})
+    assert too_long.status_code == 400
+    ok = client.post("/summary/share", data={"share": "yes", "label": "  J.S.   12 Dec "})
+    assert ok.status_code == 303
+    record = current_record(client, app)
+    assert record.shared is True and record.share_label == "J.S. 12 Dec"
+    assert 'value="J.S. 12 Dec"' in client.get("/summary").get_data(as_text=True)
+    client.post("/summary/share", data={"share": "no", "label": "J.S. 12 Dec"})
+    record = current_record(client, app)
+    assert record.shared is False and record.share_label is None  # no label without sharing
+
+
+def test_delete_no_goes_back_and_keeps_everything(client: FlaskClient, app: Flask) -> None:
+    saved_code(client, app)
+    resp = client.post("/delete", data={"confirm": "no"})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/summary"
+    assert current_record(client, app) is not None
+
+
+def test_sure_form_names_each_unanswered_item_and_saves_a_full_set(
+        client: FlaskClient, app: Flask) -> None:
+    walk(client, app, persona())
+    finish(client)
+    items = app.extensions["content"].instruments["sure"].items
+    bad = client.post("/sure", data={"sure_1": "yes", "sure_2": "maybe"})
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    for item in items[1:]:
+        assert f"Select yes or no for: {item}".replace("'", "&#39;") in page
+    assert 'value="yes" checked' in page  # what was answered is kept
+    ok = client.post("/sure", data={f"sure_{i}": "yes" for i in range(1, 5)})
+    assert ok.status_code == 303
+    assert current_record(client, app).sure_score == 4
+
+
+def test_summary_pages_by_option_and_sources(client: FlaskClient, app: Flask) -> None:
+    walk(client, app, persona(medicines=ADEQUATE_UNSUCCESSFUL))
+    html = finish(client)
+    assert len(html.encode()) <= 30 * 1024, f"{len(html.encode()) / 1024:.1f} KB"
+    for name in ("Sertraline", "Escitalopram", "Venlafaxine"):
+        assert name in html
+    for opt in app.extensions["content"].options:
+        assert f'href="/summary/options/{opt.id}"' in html
+    assert client.get("/summary/options/not-an-option").status_code == 404
+    sources = client.get("/summary/sources").get_data(as_text=True)
+    assert "Claims you may have heard" in sources and 'id="s1"' in sources
+
+
+def test_a_snapshot_saved_in_an_older_shape_is_made_again(client: FlaskClient,
+                                                          app: Flask) -> None:
+    walk(client, app, persona())
+    finish(client)
+    record = current_record(client, app)
+    with app.app_context():
+        stored = get_session().get(Response, record.id)
+        assert stored is not None
+        stored.summary_snapshot = {"situation": ["old"], "options": []}
+        get_session().commit()
+    for url in ("/summary", "/summary/print", "/summary/pdf", "/summary/options/ect"):
+        resp = client.get(url)
+        assert resp.status_code == 302 and resp.headers["Location"] == "/check", url
+    assert client.post("/check").status_code == 303
+    assert client.get("/summary").status_code == 200
+
+
+def test_print_view_without_and_with_full_details(client: FlaskClient, app: Flask) -> None:
+    walk(client, app, persona(medicines=ADEQUATE_UNSUCCESSFUL))
+    finish(client)
+    content = app.extensions["content"]
+    body = client.get("/summary/print").get_data(as_text=True)
+    full = client.get("/summary/print?full=1").get_data(as_text=True)
+    assert 'href="/summary/print?full=1"' in body and "Include full details" in body
+    assert "Sertraline" in body and 'class="stack grid"' in body
+    assert "<dt>Who</dt>" not in body and "<dt>Who</dt>" in full
+    for opt in content.options:
+        assert opt.what_it_is.replace("'", "&#39;") in full
+        assert opt.what_it_is.replace("'", "&#39;") not in body
