@@ -53,7 +53,7 @@ run: install
 
 serve: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+	$(BIN)/gunicorn -c python:decision_aid.gunicorn_conf --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 	  --keep-alive $(KEEP_ALIVE) --bind $(HOST):$(PORT) \
 	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \

@@ -53,9 +53,9 @@ def remember_opened(response_id: str) -> None:
     session[SESSION_OPENED] = ids[-MAX_OPENED:]
 
 
-def _deny(action: str) -> NoReturn:
+def _deny(action: str, response_id: str | None = None) -> NoReturn:
     audit.record(action, actor=current_user.actor, clinician_id=int(current_user.id),
-                 outcome="denied", detail="not_reachable")
+                 response_id=response_id, outcome="denied", detail="not_reachable")
     abort(404)
 
 
@@ -73,7 +73,7 @@ def load_reviewable(response_id: str, action: str) -> Response:
     )
     response = get_session().scalars(stmt).first()
     if response is None or not is_live(response):
-        _deny(action)
+        _deny(action, response_id if response is not None else None)
     if not response.shared and response.id not in opened_ids():
-        _deny(action)
+        _deny(action, response_id)
     return response

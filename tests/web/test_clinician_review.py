@@ -302,7 +302,7 @@ def test_refused_access_writes_one_denied_row(app: Flask, client: FlaskClient) -
         assert client.get(f"/clinician/summaries/{hidden}{suffix}").status_code == 404
         rows = audit_rows(app)[before:]
         assert [(r.action, r.outcome, r.actor, r.response_id) for r in rows] == [
-            (action, "denied", f"clinician:{cid}", None)
+            (action, "denied", f"clinician:{cid}", hidden)  # the refused record is named
         ]
     before = len(audit_rows(app))
     assert client.get("/clinician/audit").status_code == 403

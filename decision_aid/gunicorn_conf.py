@@ -1,4 +1,4 @@
-"""gunicorn settings read from the working directory (`make serve`, or `gunicorn -c` this file).
+"""gunicorn settings: `make serve` and the tests pass `-c python:decision_aid.gunicorn_conf`.
 
 - Forwarded headers are never trusted by gunicorn itself; with TRUSTED_PROXY_HOPS > 0 the app's
   ProxyFix reads them from the proxies it was told about.
