@@ -69,8 +69,9 @@ def _bundled_file(root: Path, url: str) -> Path:
 def render_pdf(html: str, static_dir: Path, fetcher: Any = None) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=BASE_URL,
-                           url_fetcher=fetcher or make_fetcher(static_dir)).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html, base_url=BASE_URL,
+                                 url_fetcher=fetcher or make_fetcher(static_dir)).write_pdf()
+    return pdf
 
 
 class PdfTimeout(RuntimeError):

@@ -97,7 +97,7 @@ def test_review_shows_scores_trials_counts_and_choices(app: Flask, client: Flask
     sertraline = _text(rows[0])
     assert "Sertraline" in sertraline
     assert "100 mg" in sertraline and "Minimum: 50 mg" in sertraline
-    assert "9 to 12 weeks" in sertraline
+    assert q.choice_label("weeks", "9to12", wording="summary") in sertraline
     assert q.choice_label("side_effects", "sexual", wording="clinician") in sertraline
     assert q.choice_label("stopped_reason", "did_not_help", wording="clinician") in sertraline
     assert "Possibly adequate, did not help" in sertraline
