@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -15,9 +15,14 @@ class Base(DeclarativeBase):
     pass
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DEFERRED = "sqlite_deferred_read"
 BUSY_TIMEOUT_MS = 5000
+
+
+def _reading_request() -> bool:
+    return has_request_context() and request.method in READ_ONLY_METHODS
 
 
 def _takes_the_lock(statement: str, context: Any) -> bool:
@@ -36,16 +41,16 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    """SQLite for development and small single-host use: WAL and a busy timeout.
+    """SQLite for development and small single-host use: WAL, a busy timeout, and write
+    transactions that take the write lock up front (BEGIN IMMEDIATE), so a writer waits for
+    the lock instead of failing with SQLITE_BUSY when it upgrades a read. It also serialises
+    two POSTs for one record (a double click): the second sees the first's save.
 
-    Every transaction begins DEFERRED, so reads never queue behind a writer (WAL readers do
-    not block). At its first write, or its first read with row locks (with_for_update), it
-    ends its read snapshot (nothing was written yet) and begins IMMEDIATE, waiting for the
-    write lock like any writer instead of failing with SQLITE_BUSY. So the lock is held from
-    the first write to the commit, not for a whole POST (building a summary, rendering a page).
-    Rows read before the upgrade may have changed, as under PostgreSQL's READ COMMITTED: the
-    optimistic version check on records stops a lost update, and a read that must not go
-    stale takes its lock first with with_for_update.
+    GET requests only read (apart from an audit row), so they begin DEFERRED and never queue
+    behind writers for the lock (WAL readers do not block). At its first write, or its first
+    read with row locks (with_for_update), such a transaction ends its read snapshot (nothing
+    was written yet) and begins IMMEDIATE, waiting for the lock like any writer; rows it read
+    earlier are still protected by the optimistic version check.
     """
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -64,8 +69,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-        conn.info[_DEFERRED] = True
-        conn.exec_driver_sql("BEGIN")
+        deferred = _reading_request()
+        conn.info[_DEFERRED] = deferred
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sqlite_upgrade(conn, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
