@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +93,9 @@ def test_back_link_keeps_the_answer(page: Page, live_server: LiveServer) -> None
     expect(page.locator('[id="f-episode_length-gt2y"]')).to_be_checked()
 
 
+PROMINENT = re.compile(r"\bcrisis-banner--prominent\b")
+
+
 def test_crisis_answer_shows_help_then_continues(page: Page, live_server: LiveServer) -> None:
     live_server.give(page.context, live_server.seed(CRISIS, stop_at="phq9"))
     page.goto("/q/phq9")
@@ -103,12 +107,20 @@ def test_crisis_answer_shows_help_then_continues(page: Page, live_server: LiveSe
     expect(main.locator(".care-card--emergency")).to_be_visible()
     expect(main).to_contain_text("988")
     expect(main).to_contain_text("911")
-    expect(page.locator(".crisis-banner")).to_have_class("crisis-banner crisis-banner--prominent")
+    expect(page.locator(".crisis-banner")).to_have_class(PROMINENT)
     expect(page.locator('.crisis-banner a[href="tel:988"]')).to_be_visible()
     click_and_wait(page, SUBMIT)
     assert path(page) == "/q/gad7"
-    # The banner stays prominent for the rest of the journey.
-    expect(page.locator(".crisis-banner")).to_have_class("crisis-banner crisis-banner--prominent")
+    # The banner stays prominent for the rest of the journey: one line on question pages, with
+    # 988 to call or text and 911 in view, and the chat and safety plan one tap away.
+    banner = page.locator(".crisis-banner")
+    expect(banner).to_have_class(PROMINENT)
+    for href in ("tel:988", "sms:988", "tel:911"):
+        expect(banner.locator(f'a[href="{href}"]')).to_be_visible()
+    chat = banner.locator(f'a[href="{live_server.content.crisis.chat_url}"]')
+    expect(chat).to_be_hidden()
+    banner.locator("summary").click()
+    expect(chat).to_be_visible()
 
 
 def test_save_open_by_code_share_then_delete(page: Page, live_server: LiveServer,
@@ -225,12 +237,16 @@ def test_clinician_signs_in_reviews_prints_and_signs_out(
 # --- issue 9: pages that fit a phone -----------------------------------------------------------
 
 PHONE = {"width": 375, "height": 812}
-# Before this change (commit a85178b): Continue was below the fold on 28 of 36 question pages.
-# The issue's target is 80%; it is NOT met. PHQ-9 and GAD-7 on one page each, a medicine's
-# outcome page, the health page and the values page are 3.4-4.8 screens each, so those 7 of
-# 18 pages cannot show Continue on arrival. This floor guards what is reached (see the report).
+# Before (commit a85178b): Continue was below the fold on 28 of 36 question pages; on commit
+# 335c21e it was above on 2 of 18 (median 2.07 screens). With the one-line crisis banner, the
+# small header, tighter question-page spacing and the trimmed wording: 11 of 18 (61%), median
+# 1.41 screens. The issue's target is 80%; it is NOT met: the PHQ-9 (3.0 screens), GAD-7 (2.3),
+# the three "how it went" pages (3.0: five questions), health (2.6) and values (2.7) cannot
+# show Continue on arrival without splitting them, and that would break the 20-screen limit.
 TARGET_ABOVE_FOLD = 0.80
-FLOOR_ABOVE_FOLD = 0.10
+FLOOR_ABOVE_FOLD = 0.60
+MAX_MEDIAN_SCREENS = 1.5
+MAX_SCREENS_ONE_PAGE = 3.2  # the PHQ-9 and each "how it went" page, 4.5-4.8 before
 
 _FOLD = """() => {
   const button = document.querySelector('main form button[type=submit]');
@@ -273,6 +289,8 @@ def test_continue_is_visible_without_scrolling_on_most_pages(
     print(f"Continue above the fold on {share:.0%} of {len(pages)} question pages; "
           f"median height {heights[len(heights) // 2]:.2f} screens")
     assert share >= FLOOR_ABOVE_FOLD, [u for u, above, _ in pages if not above]
+    assert heights[len(heights) // 2] <= MAX_MEDIAN_SCREENS, pages
+    assert heights[-1] <= MAX_SCREENS_ONE_PAGE, pages
     # The short pages keep Continue in view.
     assert dict((u, a) for u, a, _ in pages)["/q/own_questions"]
 
