@@ -390,6 +390,18 @@ def test_hints_are_one_short_sentence(questionnaire: Questionnaire) -> None:
             assert len(re.findall(r"[.?!](\s|$)", hint)) <= 1, f.id
 
 
+def test_question_pages_are_short_to_read_on_a_phone(questionnaire: Questionnaire) -> None:
+    """Issue 9: a question page opens with at most one sentence of introduction (the rest goes
+    in "Why we ask this"), hints fit about two phone lines and choice hints one or two."""
+    for page in questionnaire.pages:
+        if page.kind != "interruption":
+            assert len(page.body) <= 1, page.id
+        for f in page.fields:
+            assert len(f.hint) <= 75, f.id
+            for c in f.choices:
+                assert len(c.hint) <= 65, (f.id, c.value)
+
+
 def test_no_asterisks_or_directive_words(questionnaire: Questionnaire) -> None:
     for text in patient_texts(questionnaire):
         assert "*" not in text
