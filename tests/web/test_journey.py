@@ -185,8 +185,8 @@ def test_two_tabs_later_different_save_is_refused(client: FlaskClient, app: Flas
 
 # Measured on the journey before this change (tests/support/journey_time.py on commit a85178b):
 # 42 screens, 4,583 words, 68 answers, 356 controls, 27.7 minutes; on commit 335c21e: 20 screens,
-# 3,108 words, 59 answers, 19.2 minutes. After the wording trim: 20 screens, about 2,780 words,
-# 17.5 minutes. The target is 12: 59 answers and 20 pages take 3.6 minutes, so 12 would
+# 3,108 words, 59 answers, 19.2 minutes. After the wording trim: 20 screens, 2,764 words,
+# 17.4 minutes. The target is 12: 59 answers and 20 pages take 3.6 minutes, so 12 would
 # leave about 1,680 words for every label, choice and hint of the journey.
 MAX_SCREENS = 20
 MAX_MINUTES = 18.0
