@@ -25,7 +25,7 @@ def register_cli(app: Flask) -> None:
         """Database schema commands."""
 
     @db_group.command("upgrade")
-    @click.argument("revision", default="heads")
+    @click.argument("revision", default="head")
     def db_upgrade(revision: str) -> None:
         """Apply the Alembic migrations (default: up to the newest)."""
         url = str(current_app.config["DATABASE_URL"])

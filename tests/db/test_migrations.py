@@ -83,3 +83,14 @@ def test_upgrade_is_idempotent(database_url: str) -> None:
     first = _schema(database_url)
     upgrade(database_url)
     assert _schema(database_url) == first
+
+
+def test_the_migrations_form_one_line_with_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from decision_aid.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script.get_heads() == ["0006"]
+    assert [rev.revision for rev in script.walk_revisions()] == [
+        "0006", "0005", "0004", "0003", "0002", "0001"]
