@@ -16,7 +16,7 @@ THREADS ?= 8
 # Longer than a browser's pause between pages, so a reused connection is not closed under it.
 KEEP_ALIVE ?= 10
 # yes: a mypy error fails `make test`; no: errors are printed and the run goes on.
-TYPECHECK_REQUIRED ?= no
+TYPECHECK_REQUIRED ?= yes
 export NLTK_DATA := $(CURDIR)/.nltk_data
 
 .PHONY: install install-dev lock run serve test test-sqlite test-postgres lint typecheck \

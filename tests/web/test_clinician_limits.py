@@ -133,7 +133,8 @@ def _gunicorn(tmp: Path, storage: str, workers: int = 2, **extra: str) -> Gunico
     seed.extensions["db_engine"].dispose()
     port = free_port()
     access_log, log = tmp / "access.log", tmp / "gunicorn.log"
-    cmd = [str(GUNICORN), "-c", "python:decision_aid.gunicorn_conf", "--chdir", str(ROOT), "--workers", str(workers), "--bind",
+    cmd = [str(GUNICORN), "-c", "python:decision_aid.gunicorn_conf", "--chdir", str(ROOT),
+           "--workers", str(workers), "--bind",
            f"127.0.0.1:{port}", "--access-logfile", str(access_log),
            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "--log-file", str(log),
            "decision_aid.wsgi:app"]
