@@ -18,7 +18,7 @@ from sqlalchemy import update
 from decision_aid.db import get_session
 from decision_aid.fhir import tokens
 from decision_aid.models import ApiToken, Response
-from tests.web.test_clinician_support import add_response, answers, audit_rows
+from tests.support.clinicians import add_response, answers, audit_rows
 
 Fetch = Callable[..., Any]
 

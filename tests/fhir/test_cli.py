@@ -12,7 +12,7 @@ from sqlalchemy import select
 from decision_aid.db import get_session
 from decision_aid.fhir import checks
 from decision_aid.models import ApiToken
-from tests.web.test_clinician_support import add_response, audit_rows
+from tests.support.clinicians import add_response, audit_rows
 
 TOKEN_RE = re.compile(r"^(dafhir_[A-Za-z0-9_-]{40,})$", re.M)
 

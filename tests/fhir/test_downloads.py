@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from decision_aid.db import get_session
 from decision_aid.models import Response
 from decision_aid.patient import drafts
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     PASSWORD,
     add_response,
     audit_rows,

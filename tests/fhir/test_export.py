@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from decision_aid.clinician import exports
 from decision_aid.clinician.exports import COLUMNS, csv_lines, safe_cell, saved_summaries
 from decision_aid.fhir.source import SavedSummary, TrialCounts
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     ADMIN_EMAIL,
     PASSWORD,
     add_response,

@@ -14,7 +14,7 @@ from decision_aid.fhir import codes as C
 from decision_aid.fhir.response import answers_from_response
 from decision_aid.models import Response
 from tests.fhir.conftest import FAKE_PDF
-from tests.web.test_clinician_support import add_response, answers
+from tests.support.clinicians import add_response, answers
 
 
 def _bundle(app: Flask, rid: str, pdf: bytes | None = None) -> dict[str, Any]:

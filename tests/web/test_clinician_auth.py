@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from decision_aid.clinician.auth import safe_next
 from decision_aid.db import get_session
 from decision_aid.models import Clinician
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     EMAIL,
     FAILURE,
     PASSWORD,

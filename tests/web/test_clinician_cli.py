@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from decision_aid.db import get_session
 from decision_aid.models import AuditEvent, Clinician
 from decision_aid.passwords import MSG_TOO_COMMON, MSG_TOO_LONG, MSG_TOO_SHORT
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     FAILURE,
     PASSWORD,
     add_response,
@@ -139,7 +139,7 @@ def test_export_audit_to_stdout_and_file(
 
 def test_reset_mfa_removes_every_factor_and_is_audited(app: Flask, runner: FlaskCliRunner) -> None:
     from decision_aid.models import ClinicianFactor, RecoveryCode
-    from tests.web.test_clinician_support import add_totp, make_clinician
+    from tests.support.clinicians import add_totp, make_clinician
 
     cid = make_clinician(app)
     add_totp(app, cid)

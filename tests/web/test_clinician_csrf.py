@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     CSRF_RE,
     EMAIL,
     PASSWORD,

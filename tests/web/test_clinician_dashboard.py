@@ -20,7 +20,7 @@ from decision_aid.clinician.dashboard import (
 )
 from decision_aid.db import get_session
 from decision_aid.models import Response
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     EMAIL,
     PASSWORD,
     add_response,

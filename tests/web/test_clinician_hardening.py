@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_clinician_support import EMAIL, PASSWORD, make_clinician, sign_in
+from tests.support.clinicians import EMAIL, PASSWORD, make_clinician, sign_in
 
 
 def test_a_long_password_costs_one_argon2_run_for_known_and_unknown_addresses(

@@ -26,7 +26,7 @@ from decision_aid.config import ConfigError, check_production
 from decision_aid.migrate import upgrade
 from tests.bench.harness import Browser, app_env, free_port
 from tests.conftest import base_test_config, need
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     EMAIL,
     FAILURE,
     PASSWORD,

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from decision_aid.config import settings_from_env
 from decision_aid.db import get_session
 from decision_aid.models import ClinicianFactor, RecoveryCode
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     EMAIL,
     PASSWORD,
     add_totp,

@@ -108,7 +108,7 @@ def test_passwords_containing_the_email_are_refused_by_the_estimate_too() -> Non
 
 
 def _signed_in(app: Flask, client: FlaskClient) -> None:
-    from tests.web.test_clinician_support import make_clinician, sign_in
+    from tests.support.clinicians import make_clinician, sign_in
 
     make_clinician(app)
     assert sign_in(client).status_code == 303
@@ -122,7 +122,7 @@ def _change(client: FlaskClient, current: str, new: str, confirm: str | None = N
 
 def test_password_change_ends_every_session_and_the_new_password_works(
         app: Flask, client: FlaskClient) -> None:
-    from tests.web.test_clinician_support import PASSWORD, audit_rows, sign_in
+    from tests.support.clinicians import PASSWORD, audit_rows, sign_in
 
     _signed_in(app, client)
     other = app.test_client()
@@ -155,7 +155,7 @@ def test_password_change_ends_every_session_and_the_new_password_works(
 def test_password_change_refusals_keep_the_session(
         app: Flask, client: FlaskClient, current: str | None, new: str, confirm: str | None,
         message: str) -> None:
-    from tests.web.test_clinician_support import PASSWORD
+    from tests.support.clinicians import PASSWORD
 
     _signed_in(app, client)
     resp = _change(client, PASSWORD if current is None else current, new, confirm)

@@ -16,7 +16,7 @@ from decision_aid.content.wording import wording
 from decision_aid.db import get_session
 from decision_aid.models import Response
 from tests.conftest import need
-from tests.web.test_clinician_support import (
+from tests.support.clinicians import (
     ADMIN_EMAIL,
     PASSWORD,
     add_response,

@@ -1,5 +1,5 @@
 """Helpers shared by the clinician test modules (accounts, saved summaries, sign-in, audit rows),
-plus checks that the helpers build records the way the patient side does."""
+(tests/web/test_clinician_helpers.py checks that they build records as the patient side does)."""
 
 from __future__ import annotations
 
@@ -177,26 +177,3 @@ def summary_ids(html: str) -> list[str]:
 
 def older(minutes: int) -> datetime:
     return datetime.now(UTC) - timedelta(minutes=minutes)
-
-
-def test_helper_snapshot_follows_the_contract_shape(app: Flask) -> None:
-    snap = snapshot(app)
-    for key in ("content_version", "generated_on", "flags", "scores", "trial_counts", "trials",
-                "other_treatments", "health", "practical", "priorities", "own_questions"):
-        assert key in snap, key
-    assert snap["flags"]["item9_positive"] is True
-    assert snap["scores"]["phq9"] == {"total": 17, "band": "moderately severe", "item9": 1}
-    # 3 medicines plus lithium added to venlafaxine, which the engine assesses as its own trial.
-    assert snap["trial_counts"] == {"tried": 4, "possibly_adequate_unsuccessful": 2,
-                                    "not_tolerated": 1}
-
-
-def test_helper_response_is_found_by_its_code_hash(app: Flask) -> None:
-    rid, code = add_response(app, shared=False)
-    with app.app_context():
-        found = get_session().scalar(
-            select(Response.id).where(
-                Response.code_hash == keyed_hash(str(app.config["CODE_PEPPER"]), code)
-            )
-        )
-    assert found == rid
