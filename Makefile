@@ -78,7 +78,7 @@ test-sqlite: install-dev
 
 test-postgres: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/web tests/db; \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/web tests/db tests/fhir; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL pass skipped (CI sets it)"; \
 	  if [ "$$CI" = "true" ]; then exit 1; fi; fi
 

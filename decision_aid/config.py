@@ -94,6 +94,8 @@ def settings_from_env(instance_path: Path, env: dict[str, str] | None = None) ->
         "CLINICIAN_MFA_REQUIRED": _bool(env.get("CLINICIAN_MFA_REQUIRED"), production),
         "WEBAUTHN_RP_ID": env.get("WEBAUTHN_RP_ID", ""),
         "WEBAUTHN_ORIGIN": env.get("WEBAUTHN_ORIGIN", ""),
+        # IANA name such as "America/Chicago": clinician pages show times in the clinic's zone.
+        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", ""),
         # gunicorn reads WEB_CONCURRENCY as its worker count; the limiter check below uses it.
         "WORKERS": int(env.get("WEB_CONCURRENCY", "1") or 1),
     }

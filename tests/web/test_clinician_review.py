@@ -322,3 +322,11 @@ def test_an_unreadable_snapshot_gets_a_clear_page(app: Flask, client: FlaskClien
     assert resp.status_code == 200
     text = _text(resp.get_data(as_text=True))
     assert "This summary cannot be shown" in text and "save it again" in text
+
+
+def test_the_clinic_time_zone_comes_from_the_environment(tmp_path: Path) -> None:
+    from decision_aid.config import settings_from_env
+
+    assert settings_from_env(tmp_path, {"CLINIC_TIMEZONE": "America/Chicago"})[
+        "CLINIC_TIMEZONE"] == "America/Chicago"
+    assert settings_from_env(tmp_path, {})["CLINIC_TIMEZONE"] == ""
