@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from .crypto import MissingKeyError
 from .db import get_session
 from .pdf import PdfTimeout
 
@@ -97,6 +98,41 @@ def pdf_timeout(_exc: PdfTimeout) -> Response:
     resp = current_app.make_response(
         (render_template("errors/pdf_timeout.html", error_id=error_id), 503))
     resp.headers["Retry-After"] = PDF_RETRY_AFTER
+    return resp
+
+
+# The audit action for a refused open of one record, by the endpoint that tried it.
+KEY_MISSING_ACTIONS = {
+    "clinician.summary": "view",
+    "clinician.summary_print": "print",
+    "clinician.summary_pdf": "pdf",
+    "clinician.mark_reviewed": "mark_reviewed",
+}
+
+
+@bp.app_errorhandler(MissingKeyError)
+def data_key_missing(exc: MissingKeyError) -> Response:
+    """A record saved under a data key DATA_KEYS no longer holds: a clear 503, an audit row
+    naming the record (the patient pages have their own handler, in patient/drafts.py)."""
+    from flask_login import current_user
+
+    from . import audit
+
+    error_id = new_error_id()
+    record_id = getattr(exc, "record_id", None) or (request.view_args or {}).get("response_id")
+    record_id = record_id if isinstance(record_id, str) and len(record_id) == 36 else None
+    log.error("data_key_missing error_id=%s path=%s record=%s", error_id, request.path,
+              record_id)
+    _rollback()
+    signed_in = bool(getattr(current_user, "is_authenticated", False))
+    with contextlib.suppress(Exception):  # the page must show even if the audit write fails
+        audit.record(KEY_MISSING_ACTIONS.get(request.endpoint or "", "patient_open_failed"),
+                     actor=current_user.actor if signed_in else "anonymous",
+                     clinician_id=int(current_user.id) if signed_in else None,
+                     response_id=record_id, outcome="error", detail="data_key_missing")
+    resp = current_app.make_response(
+        (render_template("errors/data_key_missing.html", error_id=error_id), 503))
+    resp.headers["Retry-After"] = DB_RETRY_AFTER
     return resp
 
 

@@ -154,3 +154,28 @@ def test_a_missing_key_gives_a_clear_page_not_a_500(make_app) -> None:  # type: 
     result = dropped_too_early.test_cli_runner().invoke(args=["rotate-data-keys"])
     assert result.exit_code == 1
     assert f"responses:{record_id}" in result.output and "Traceback" not in result.output
+
+
+def test_a_missing_key_gives_the_clinician_a_clear_503_naming_the_record(make_app) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.clinicians import add_response, make_clinician, sign_in
+
+    old_app = make_app(OLD)
+    record_id, _code = add_response(old_app)
+    dropped_too_early = make_app(NEW)
+    make_clinician(dropped_too_early)
+    client = dropped_too_early.test_client()
+    assert sign_in(client).status_code == 303
+    base = f"/clinician/summaries/{record_id}"
+    for url in (base, f"{base}/print", f"{base}/pdf"):
+        resp = client.get(url)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 503, (url, resp.status_code)
+        assert "This summary cannot be opened right now" in html
+        assert "Traceback" not in html and "Fernet" not in html and "InvalidToken" not in html
+        assert resp.headers["Content-Security-Policy"] and resp.headers["Retry-After"]
+    with dropped_too_early.app_context():
+        rows = get_session().scalars(select(AuditEvent).where(
+            AuditEvent.detail == "data_key_missing").order_by(AuditEvent.id)).all()
+    assert [(r.action, r.response_id, r.outcome) for r in rows] == [
+        ("view", record_id, "error"), ("print", record_id, "error"), ("pdf", record_id, "error")]
+    assert all(r.actor.startswith("clinician:") for r in rows)
