@@ -14,8 +14,6 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -45,6 +43,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 @cache
 def breached_passwords() -> frozenset[str]:
+    # zxcvbn (about 10 MB) loads at the first password check, not in every worker at start.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -66,6 +67,8 @@ def is_common(password: str, user_inputs: list[str] | None = None) -> bool:
             return True
     if len(set(password.casefold())) <= 2:
         return True
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs or [])
     return int(result["score"]) < MIN_ZXCVBN_SCORE
 

@@ -8,27 +8,11 @@ request's host, which ALLOWED_HOSTS pins in production.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, request, session, url_for
 from flask_login import current_user
-from webauthn import (
-    base64url_to_bytes,
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from .. import audit
 from ..db import get_session
@@ -41,6 +25,9 @@ from .lockout import locked_until
 from .mfa_signin import second_factor_failed
 from .pending import clear_pending, enrolling_clinician, pending_clinician, pending_next
 from .sessions import SESSION_NOTICE, start_session
+
+if TYPE_CHECKING:  # webauthn (about 12 MB) loads at the first passkey request
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 CHALLENGE = "clin_webauthn"
 MAX_BODY = 16 * 1024
@@ -58,11 +45,16 @@ def origin() -> str:
 
 
 def _json_options(options: Any, purpose: str) -> Response:
+    from webauthn import options_to_json
+    from webauthn.helpers import bytes_to_base64url
+
     session[CHALLENGE] = {"purpose": purpose, "value": bytes_to_base64url(options.challenge)}
     return Response(options_to_json(options), mimetype="application/json")
 
 
 def _challenge(purpose: str) -> bytes | None:
+    from webauthn import base64url_to_bytes
+
     value = session.pop(CHALLENGE, None)
     if not isinstance(value, dict) or value.get("purpose") != purpose:
         return None
@@ -81,6 +73,9 @@ def _error(message: str, status: int = 400) -> tuple[Response, int]:
 
 
 def _descriptors(clinician_id: int) -> list[PublicKeyCredentialDescriptor]:
+    from webauthn import base64url_to_bytes
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(f.credential_id or ""))
             for f in mfa.factors(clinician_id, mfa.PASSKEY)]
 
@@ -88,6 +83,9 @@ def _descriptors(clinician_id: int) -> list[PublicKeyCredentialDescriptor]:
 @bp.post("/mfa/passkey/options")
 @limiter.limit("20 per minute")
 def passkey_login_options() -> Response | tuple[Response, int]:
+    from webauthn import generate_authentication_options
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     clinician = pending_clinician("verify")
     if clinician is None:
         return _error(MSG_EXPIRED, 401)
@@ -99,6 +97,9 @@ def passkey_login_options() -> Response | tuple[Response, int]:
 
 @bp.post("/mfa/passkey/verify")
 def passkey_login_verify() -> Response | tuple[Response, int]:
+    from webauthn import base64url_to_bytes, verify_authentication_response
+    from webauthn.helpers.exceptions import WebAuthnException
+
     clinician = pending_clinician("verify")
     if clinician is None:
         return _error(MSG_EXPIRED, 401)
@@ -133,6 +134,13 @@ def passkey_login_verify() -> Response | tuple[Response, int]:
 @bp.post("/account/passkeys/options")
 @limiter.limit("20 per minute")
 def passkey_register_options() -> Response | tuple[Response, int]:
+    from webauthn import generate_registration_options
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     clinician = enrolling_clinician()
     if clinician is None:
         return _error(MSG_EXPIRED, 401)
@@ -149,6 +157,9 @@ def passkey_register_options() -> Response | tuple[Response, int]:
 @bp.post("/account/passkeys/verify")
 @limiter.limit("10 per minute")
 def passkey_register_verify() -> Response | tuple[Response, int]:
+    from webauthn import verify_registration_response
+    from webauthn.helpers.exceptions import WebAuthnException
+
     clinician = enrolling_clinician()
     if clinician is None:
         return _error(MSG_EXPIRED, 401)
@@ -168,6 +179,8 @@ def passkey_register_verify() -> Response | tuple[Response, int]:
 
 def add_passkey(clinician: Clinician, verified: Any, label: str) -> str:
     """Store the new passkey; finish a sign-in that was waiting for it. Returns where next."""
+    from webauthn.helpers import bytes_to_base64url
+
     db = get_session()
     db.add(ClinicianFactor(
         clinician_id=clinician.id, kind=mfa.PASSKEY, label=label,

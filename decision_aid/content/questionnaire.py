@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,25 @@ class Page:
     glance: bool = False  # shows the options at a glance above its fields (the values page)
     max_items: int | None = None  # loop_list: the most items a loop may hold
     full: str = ""  # loop_list: the error when "another one" is asked for beyond max_items
+
+    # Worked out once per page, not per field and choice in the template (fields.html).
+    @cached_property
+    def followups(self) -> dict[str, tuple[Field, ...]]:
+        """Each field's follow-up fields on this page: those its answer reveals."""
+        found: dict[str, list[Field]] = {}
+        for f in self.fields:
+            if f.reveal_if is not None:
+                found.setdefault(f.reveal_if.field, []).append(f)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def reveals(self) -> dict[tuple[str, str], tuple[Field, ...]]:
+        """The follow-ups one choice reveals, by (field id, choice value)."""
+        found: dict[tuple[str, str], list[Field]] = {}
+        for f in self.fields:
+            if f.reveal_if is not None and isinstance(f.reveal_if.value, str):
+                found.setdefault((f.reveal_if.field, f.reveal_if.value), []).append(f)
+        return {k: tuple(v) for k, v in found.items()}
 
 
 @dataclass(frozen=True)

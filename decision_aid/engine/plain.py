@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import Enum
 from functools import cache
@@ -48,75 +48,157 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def from_plain(cls: type[T], data: Any, *, own: bool = True) -> T:
     """The record of type `cls` that `to_plain` turned into `data`."""
-    return typing.cast(T, _convert(cls, data, own=own))
+    return typing.cast(T, _converter(typing.cast(Any, cls), own)(data))
 
 
-def _record(cls: type, data: Any, own: bool) -> Any:
+# Each type's converter is built once from its hints (typing.get_origin, dataclasses.fields and
+# friends are slow, and a summary holds thousands of values); a record's field converters are
+# built at its first use, so a record type that refers to itself does not recurse forever.
+Converter = Callable[[Any], Any]
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@cache
+def _layout(cls: type) -> tuple[frozenset[str], frozenset[str]]:
+    """A record's field names and the names it cannot do without."""
+    fields = dataclasses.fields(cls)
+    return (frozenset(f.name for f in fields),
+            frozenset(f.name for f in fields
+                      if f.default is dataclasses.MISSING
+                      and f.default_factory is dataclasses.MISSING))
+
+
+def _record(cls: type, own: bool) -> Converter:
     if not own and hasattr(cls, "from_dict"):
-        return cls.from_dict(data)
-    if not isinstance(data, Mapping):
-        raise SnapshotError(f"{cls.__name__}: expected a mapping")
-    hints = _hints(cls)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            values[f.name] = _convert(hints[f.name], data[f.name])
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise SnapshotError(f"{cls.__name__}: {f.name} is missing")
-    return cls(**values)
+        from_dict: Converter = cls.from_dict
+        return from_dict
+    specs: tuple[tuple[str, Converter, bool], ...] = ()
+    name = cls.__name__
+
+    def convert(data: Any) -> Any:
+        nonlocal specs
+        if not specs:
+            hints = _hints(cls)
+            required = _layout(cls)[1]
+            specs = tuple((f.name, _converter(hints[f.name]), f.name in required)
+                          for f in dataclasses.fields(cls))
+        if not isinstance(data, Mapping):
+            raise SnapshotError(f"{name}: expected a mapping")
+        values: dict[str, Any] = {}
+        for field_name, field_convert, needed in specs:
+            if field_name in data:
+                values[field_name] = field_convert(data[field_name])
+            elif needed:
+                raise SnapshotError(f"{name}: {field_name} is missing")
+        return cls(**values)
+
+    return convert
 
 
-def _fits(cls: type, data: Any) -> bool:
-    if not isinstance(data, Mapping):
-        return False
-    names = {f.name for f in dataclasses.fields(cls)}
-    required = {f.name for f in dataclasses.fields(cls)
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
-    return required <= data.keys() <= names
+def _union(tp: Any) -> Converter:
+    members = typing.get_args(tp)
+    optional = type(None) in members
+    records = [m for m in members if isinstance(m, type) and dataclasses.is_dataclass(m)]
+    shapes = [(_layout(m)[0], _layout(m)[1], _converter(m)) for m in records]
+    others = [m for m in members if m is not type(None) and m not in records]
+    other = _converter(others[0]) if len(others) == 1 else None
 
-
-def _convert(tp: Any, data: Any, own: bool = False) -> Any:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        members = typing.get_args(tp)
-        if data is None and type(None) in members:
+    def convert(data: Any) -> Any:
+        if data is None and optional:
             return None
-        records: list[type] = [m for m in members
-                               if isinstance(m, type) and dataclasses.is_dataclass(m)]
-        for member in records:
-            if _fits(member, data):
-                return _record(member, data, own=False)
-        others = [m for m in members if m is not type(None) and m not in records]
-        if len(others) == 1:
-            return _convert(others[0], data)
-        raise SnapshotError(f"no member of {tp} fits the stored value")
-    if origin is tuple:
-        args = typing.get_args(tp)
+        if isinstance(data, Mapping):
+            for names, required, record in shapes:
+                if required <= data.keys() <= names:
+                    return record(data)
+        if other is None:
+            raise SnapshotError(f"no member of {tp} fits the stored value")
+        return other(data)
+
+    return convert
+
+
+def _tuple(tp: Any) -> Converter:
+    args = typing.get_args(tp)
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _converter(args[0])
+
+        def convert(data: Any) -> Any:
+            if not isinstance(data, list | tuple):
+                raise SnapshotError(f"{tp}: expected a list")
+            return tuple(map(item, data))
+
+        return convert
+    items = tuple(_converter(a) for a in args)
+
+    def convert_fixed(data: Any) -> Any:
         if not isinstance(data, list | tuple):
             raise SnapshotError(f"{tp}: expected a list")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_convert(args[0], v) for v in data)
-        return tuple(_convert(a, v) for a, v in zip(args, data, strict=True))
-    if origin is dict:
-        _key, item = typing.get_args(tp)
+        return tuple(c(v) for c, v in zip(items, data, strict=True))
+
+    return convert_fixed
+
+
+def _mapping(tp: Any) -> Converter:
+    _key, item_type = typing.get_args(tp)
+    item = _converter(item_type)
+
+    def convert(data: Any) -> Any:
         if not isinstance(data, Mapping):
             raise SnapshotError(f"{tp}: expected a mapping")
-        return {str(k): _convert(item, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        return _record(tp, data, own)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(data)
-    if tp is date:
-        if isinstance(data, date):
-            return data
-        try:
-            return date.fromisoformat(str(data))
-        except ValueError as exc:
-            raise SnapshotError("not a date") from exc
-    if tp is Any:
+        return {str(k): item(v) for k, v in data.items()}
+
+    return convert
+
+
+def _date(data: Any) -> Any:
+    if isinstance(data, date):
         return data
-    if tp is float and isinstance(data, int) and not isinstance(data, bool):
+    try:
+        return date.fromisoformat(str(data))
+    except ValueError as exc:
+        raise SnapshotError("not a date") from exc
+
+
+def _float(data: Any) -> Any:
+    if isinstance(data, int) and not isinstance(data, bool):
         return float(data)
-    if isinstance(tp, type) and not isinstance(data, tp):
-        raise SnapshotError(f"expected {tp.__name__}, got {type(data).__name__}")
+    if not isinstance(data, float):
+        raise SnapshotError(f"expected float, got {type(data).__name__}")
     return data
+
+
+def _checked(tp: type) -> Converter:
+    def convert(data: Any) -> Any:
+        if not isinstance(data, tp):
+            raise SnapshotError(f"expected {tp.__name__}, got {type(data).__name__}")
+        return data
+
+    return convert
+
+
+@cache
+def _converter(tp: Any, own: bool = False) -> Converter:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return _union(tp)
+    if origin is tuple:
+        return _tuple(tp)
+    if origin is dict:
+        return _mapping(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _record(tp, own)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        enum_type: Converter = tp
+        return enum_type
+    if tp is date:
+        return _date
+    if tp is Any:
+        return _identity
+    if tp is float:
+        return _float
+    if isinstance(tp, type):
+        return _checked(tp)
+    return _identity

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from flask import current_app, has_request_context, request
 
 from ..models import Response
@@ -63,6 +62,8 @@ def response_json(record: Response, validate: bool = False) -> dict[str, Any]:
     answers = source.effective_answers(record, content.questionnaire)
     data = R.build_response(questionnaire_json(), summary, answers, source.sure_answers(record))
     if validate:
+        from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
         QuestionnaireResponse.model_validate(data)
     return data
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-
 from . import codes as C
 
 SOFTWARE = "Depression treatment options decision aid"
@@ -69,5 +67,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             ],
         }],
     }
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
     CapabilityStatement.model_validate(data)
     return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from pydantic import ValidationError
 
 from ..content.schema import Content
 from ..models import Response
@@ -18,6 +17,8 @@ COMPARED = ("type", "label", "optional", "minimum", "maximum", "max_length", "ma
 
 def questionnaire_problems(content: Content, data: dict[str, Any]) -> list[str]:
     """What differs between the content's questions and the Questionnaire read back."""
+    from pydantic import ValidationError
+
     try:
         fields = read_fields(data)
     except (ValidationError, NotReadable) as exc:
@@ -76,6 +77,8 @@ def asked(answers: dict[str, Any], known: set[str]) -> dict[str, Any]:
 
 def record_problems(record: Response) -> list[str]:
     """Build this record's Bundle (no PDF), parse it, and read its answers back."""
+    from pydantic import ValidationError
+
     from .source import effective_answers, sure_answers
 
     problems = []

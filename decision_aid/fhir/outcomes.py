@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask import Response
 
 FHIR_JSON = "application/fhir+json"
@@ -34,6 +33,9 @@ def fhir_response(data: dict[str, Any], status: int = 200, filename: str | None 
 
 
 def outcome(status: int, message: str) -> Response:
+    # fhir.resources and pydantic (about 13 MB) load at the first FHIR request, not at start.
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
+
     data = {
         "resourceType": "OperationOutcome",
         "issue": [{

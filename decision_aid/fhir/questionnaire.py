@@ -10,13 +10,14 @@ The SURE test, asked after the summary, is a last group. Nothing here is written
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+from typing import TYPE_CHECKING, Any
 
 from ..content.questionnaire import Condition, Field, Page, Questionnaire
 from ..content.schema import Content, Instrument
 from . import codes as C
+
+if TYPE_CHECKING:
+    from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
 QUESTIONNAIRE_ID = "depression-next-step"
 NAME = "DepressionNextStepDecisionAid"
@@ -284,4 +285,6 @@ def build_questionnaire(content: Content, base: str, publisher: str) -> dict[str
 
 
 def validate(data: dict[str, Any]) -> FhirQuestionnaire:
+    from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+
     return FhirQuestionnaire.model_validate(data)

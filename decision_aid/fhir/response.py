@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-from fhir.resources.R4B.bundle import Bundle
+from typing import TYPE_CHECKING, Any
 
 from . import codes as C
 from .questionnaire import value_of
 from .source import SavedSummary
+
+if TYPE_CHECKING:
+    from fhir.resources.R4B.bundle import Bundle
 
 PDF_TITLE = "Decision aid summary (PDF)"
 ITEM9_TEXT = "PHQ-9 item 9 (thoughts of being better off dead or of self-harm)"
@@ -237,4 +238,6 @@ def build_bundle(
 
 
 def validate_bundle(data: dict[str, Any]) -> Bundle:
+    from fhir.resources.R4B.bundle import Bundle
+
     return Bundle.model_validate(data)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, render_template, request, session
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from .. import audit
 from ..codes import display, new_code, normalise
 from ..crypto import MissingKeyError, keyed_hash
 from ..db import get_session
+from ..engine.plain import SnapshotError
+from ..engine.summary_model import Summary
 from ..models import RecordStatus, Response
 from . import sessions
 from .blueprint import bp
@@ -30,14 +35,100 @@ def questionnaire() -> Any:
     return content().questionnaire
 
 
+# Encrypted columns a page does not use load (and decrypt) only when first read.
+_JOURNEY_COLUMNS = (defer(Response.summary_snapshot), defer(Response.sure_answers),
+                    defer(Response.share_label))
+_SUMMARY_COLUMNS = (defer(Response.answers), defer(Response.page_revisions),
+                    defer(Response.summary_snapshot), defer(Response.sure_answers))
+# Pages that show the saved summary: there the answers load only if read, and the snapshot
+# only when its typed summary is not cached.
+SUMMARY_PAGES = frozenset({
+    "patient.summary", "patient.option_details", "patient.summary_sources", "patient.saved",
+    "patient.share", "patient.print_view", "patient.pdf", "patient.sure",
+})
+SUMMARY_CACHE_SIZE = 32
+
+
 def current() -> Response | None:
-    found = sessions.current()
+    """This browser's record, read with its session in one query."""
+    options = _SUMMARY_COLUMNS if request.endpoint in SUMMARY_PAGES else _JOURNEY_COLUMNS
+    try:
+        found = sessions.current(record=options)
+    except MissingKeyError:  # the record's key is gone: look the session up alone, to name it
+        found = sessions.current()
     if found is None:
         return None
     try:
-        return get_session().get(Response, found[0].response_id)
+        return get_session().get(Response, found[0].response_id, options=options)
     except MissingKeyError as exc:
         raise RecordKeyMissing(found[0].response_id) from exc
+
+
+class _SummaryCache:
+    """The typed summaries of the last few records read, by (record id, row version): every
+    ORM update bumps the version, so an entry never outlives the snapshot it was made from."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], Summary] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int]) -> Summary | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, int], value: Summary) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, record_id: str) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] == record_id]:
+                del self._items[key]
+
+
+def _summaries() -> _SummaryCache:
+    cache: _SummaryCache | None = current_app.extensions.get("summary_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("summary_cache",
+                                                  _SummaryCache(SUMMARY_CACHE_SIZE))
+    return cache
+
+
+def has_summary(record: Response) -> bool:
+    """Whether the record holds a summary snapshot (without decrypting it when cached)."""
+    return (_summaries().get((record.id, record.version)) is not None
+            or record.summary_snapshot is not None)
+
+
+def typed_summary(record: Response) -> Summary | None:
+    """The saved summary as the typed value; None when there is none, or it was saved in an
+    older shape (the person's Check your answers page then makes it again)."""
+    key = (record.id, record.version)
+    cache = _summaries()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if record.summary_snapshot is None:
+        return None
+    try:
+        typed = Summary.from_dict(record.summary_snapshot)
+    except SnapshotError:
+        return None
+    cache.put(key, typed)
+    return typed
+
+
+def forget_summary(record_id: str) -> None:
+    cache: _SummaryCache | None = current_app.extensions.get("summary_cache")
+    if cache is not None:
+        cache.drop(record_id)
 
 
 def start_new() -> Response:

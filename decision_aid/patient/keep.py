@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response as WResponse
 
 from .. import audit
 from ..db import get_session
-from ..engine.plain import SnapshotError
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..engine.summary_model import Summary
 from ..extensions import limiter
@@ -34,18 +33,13 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 def _summary_record() -> Any:
     record = drafts.current()
-    if record is None or record.summary_snapshot is None:
+    if record is None or not drafts.has_summary(record):
         return None
     return record
 
 
 def _typed(record: Any) -> Summary | None:
-    """The saved summary as the typed value; None when it was saved in an older shape (the
-    person's Check your answers page then makes it again)."""
-    try:
-        return Summary.from_dict(record.summary_snapshot)
-    except SnapshotError:
-        return None
+    return drafts.typed_summary(record)
 
 
 def _full() -> bool:
@@ -253,6 +247,7 @@ def delete() -> Any:
     cache = current_app.extensions.get("pdf_cache")
     if cache is not None:
         cache.drop(record_id)
+    drafts.forget_summary(record_id)
     audit.record("patient_delete", actor="patient", response_id=record_id)
     session.clear()
     response = redirect(url_for("patient.deleted"), code=303)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, request, session
 from sqlalchemy import delete, select
 from sqlalchemy.orm import defer
+from sqlalchemy.sql.base import ExecutableOption
 
 from ..db import get_session
 from ..models import PatientSession, Response
@@ -30,6 +31,7 @@ TOKEN_BYTES = 32
 REPLAY_SECONDS = 10
 REPLAY_ENDPOINTS = frozenset({"patient.save"})
 _G_ROW = "patient_session_row"
+_G_RECORDS = "patient_session_records"
 
 
 def digest(token: str) -> str:
@@ -49,15 +51,26 @@ def _token(cookie: Mapping[str, Any]) -> str | None:
     return token if isinstance(token, str) and 0 < len(token) <= 128 else None
 
 
-def _load(token: str, *, lock: bool = False) -> PatientSession | None:
+def _load(token: str, *, lock: bool = False,
+          record: Sequence[ExecutableOption] | None = None) -> PatientSession | None:
     # The encrypted columns load only when used, so a lookup never needs the data keys.
     stmt = (select(PatientSession).where(PatientSession.id == digest(token))
             .options(defer(PatientSession.code), defer(PatientSession.successor)))
+    if record is not None and not lock:
+        # The record comes in the same query (with these loader options) and waits in the
+        # session's identity map for the caller's `get`.
+        stmt = (stmt.add_columns(Response)
+                .outerjoin(Response, Response.id == PatientSession.response_id)
+                .options(*record))
     if lock:
         # PostgreSQL: a second save with the same cookie waits here, then sees the first one's
         # rotation. SQLite takes the write lock at BEGIN IMMEDIATE, which serialises the same way.
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    row = get_session().scalars(stmt).first()
+    found: Any = get_session().execute(stmt).first()
+    row: PatientSession | None = found[0] if found is not None else None
+    if found is not None and len(found) > 1:
+        # The identity map holds objects weakly: keep the record alive for this request.
+        g.setdefault(_G_RECORDS, []).append(found[1])
     if row is None or _as_utc(row.created_at) < datetime.now(UTC) - _lifetime():
         return None
     return row
@@ -73,18 +86,20 @@ def _replayable(row: PatientSession) -> bool:
     )
 
 
-def current(*, lock: bool = False) -> tuple[PatientSession, bool] | None:
+def current(*, lock: bool = False, record: Sequence[ExecutableOption] | None = None,
+            ) -> tuple[PatientSession, bool] | None:
     """This browser's live session and whether it was reached by replaying a rotated-away token
-    (then the cookie now carries the successor's token)."""
+    (then the cookie now carries the successor's token). With `record` (loader options), its
+    record is read in the same query."""
     if not lock and _G_ROW in g:
         cached: PatientSession | None = g.get(_G_ROW)
         return (cached, False) if cached is not None else None
     token = _token(session)
-    row = _load(token, lock=lock) if token else None
+    row = _load(token, lock=lock, record=record) if token else None
     replayed = False
     if row is not None and row.replaced_at is not None:
         successor = row.successor if _replayable(row) else None
-        row = _load(successor, lock=lock) if successor else None
+        row = _load(successor, lock=lock, record=record) if successor else None
         if row is not None and row.replaced_at is None and successor is not None:
             session[COOKIE_KEY] = successor
             replayed = True
