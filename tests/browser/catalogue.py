@@ -47,7 +47,7 @@ CLINICIAN_LOGIN = "/clinician/login"
 def seeded(live: LiveServer, key: str) -> Seed:
     """Seeds shared by the page-type tests (read-only use: they only GET, or POST bad forms)."""
     makers = {
-        "at_episode_length": lambda: live.seed(FULL, stop_at="episode_length"),
+        "at_this_episode": lambda: live.seed(FULL, stop_at="this_episode"),
         "at_other_treatments": lambda: live.seed(FULL, stop_at="other_treatments"),
         "at_medicine_details": lambda: live.seed(FULL, stop_at="medicine_details"),
         "at_medicines_list": lambda: live.seed(FULL, stop_at="medicines_list"),
@@ -78,7 +78,7 @@ def _goto(url: str, seed: str | None = None) -> Callable[[Page, LiveServer], Non
 
 
 def _question_with_errors(page: Page, live: LiveServer) -> None:
-    _goto("/q/episode_length", "at_episode_length")(page, live)
+    _goto("/q/this_episode", "at_this_episode")(page, live)
     click_and_wait(page, "main form button[type=submit]")
     assert page.title().startswith("Error:")
 
@@ -127,7 +127,7 @@ def _clinician_page(suffix: str) -> Callable[[Page, LiveServer], None]:
 
 PAGE_TYPES: list[PageType] = [
     PageType("start", _goto("/")),
-    PageType("question-radio", _goto("/q/episode_length", "at_episode_length")),
+    PageType("question-radio", _goto("/q/this_episode", "at_this_episode")),
     PageType("question-checkboxes", _goto("/q/other_treatments", "at_other_treatments")),
     PageType("medicine-details", _goto("/q/medicine_details/0", "at_medicine_details")),
     PageType("loop-list", _goto("/q/medicines_list", "at_medicines_list")),
