@@ -17,12 +17,15 @@ from decision_aid.content.facts import PRIORITY_IDS
 from decision_aid.crypto import keyed_hash
 from decision_aid.db import get_session
 from decision_aid.engine.summary import build_summary
-from decision_aid.models import AuditEvent, Clinician, ClinicianFactor, Response
-from decision_aid.passwords import hash_password
+from decision_aid.models import AuditEvent, ClinicianFactor, Response
+from tests.support.auth import (  # noqa: F401  (re-exported: the clinician tests import them here)
+    ADMIN_EMAIL,
+    EMAIL,
+    PASSWORD,
+    make_clinician,
+    sign_in,
+)
 
-PASSWORD = "plum orbit lantern seventy"
-EMAIL = "dr.rivera@clinic.example"
-ADMIN_EMAIL = "it.admin@clinic.example"
 FAILURE = "Enter a correct email address and password"
 UUID_RE = re.compile(r"/clinician/summaries/([0-9a-f-]{36})")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -110,26 +113,6 @@ def add_response(
         db.add(record)
         db.commit()
         return record.id, code
-
-
-def make_clinician(
-    app: Flask, email: str = EMAIL, password: str = PASSWORD, *, admin: bool = False
-) -> int:
-    with app.app_context():
-        clinician = Clinician(
-            email=email, password_hash=hash_password(password, "fast"), is_admin=admin,
-            active=True, session_generation=0, failed_logins=0,
-        )
-        db = get_session()
-        db.add(clinician)
-        db.commit()
-        return clinician.id
-
-
-def sign_in(
-    client: FlaskClient, email: str = EMAIL, password: str = PASSWORD, **extra: str
-) -> Any:
-    return client.post("/clinician/login", data={"email": email, "password": password, **extra})
 
 
 def add_totp(app: Flask, clinician_id: int, label: str = "Phone") -> str:
