@@ -20,6 +20,7 @@ from .forms import ClinicianForm, TotpSetupForm
 from .pending import enrolling_clinician, pending_next
 from .sessions import SESSION_NOTICE, start_session
 
+MAX_ID = 2**31 - 1
 MSG_TOTP_WRONG = "That code did not work. Check the time on your phone, then enter the new code"
 MSG_LAST_FACTOR = ("Your clinic requires a second factor. Add another one before you remove "
                    "this one")
@@ -103,6 +104,8 @@ def recovery_codes_new() -> BaseResponse | str:
 def factor_remove(factor_id: int) -> BaseResponse | tuple[str, int]:
     db = get_session()
     cid = int(current_user.id)
+    if not 0 < factor_id <= MAX_ID:  # beyond every id, and beyond what the database can bind
+        return redirect(url_for("clinician.account"), 303)
     factor = db.get(ClinicianFactor, factor_id)
     if factor is None or factor.clinician_id != cid or factor.confirmed_at is None:
         return redirect(url_for("clinician.account"), 303)

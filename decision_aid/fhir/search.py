@@ -8,6 +8,7 @@ Newest shared first, in keyset pages; the `next` link carries an opaque `_cursor
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -65,8 +66,11 @@ def _bounds(values: list[str]) -> tuple[datetime | None, datetime | None]:
     tick = timedelta(microseconds=1)
     for raw in values:
         prefix = raw[:2] if raw[:2] in PREFIXES else "eq"
-        moment, whole_day = _moment(raw[2:] if raw[:2] in PREFIXES else raw)
-        end = moment + (timedelta(days=1) if whole_day else tick)
+        try:
+            moment, whole_day = _moment(raw[2:] if raw[:2] in PREFIXES else raw)
+            end = moment + (timedelta(days=1) if whole_day else tick)
+        except OverflowError as exc:  # 9999-12-31 plus a day, 0001-01-01 moved to UTC
+            raise BadSearch(f"'shared' is out of range: '{raw}'.") from exc
         lo, hi = {
             "eq": (moment, end),
             "ge": (moment, None),
@@ -87,8 +91,8 @@ def _cursor(raw: str | None) -> tuple[datetime, str] | None:
     try:
         text = base64.urlsafe_b64decode(raw.encode() + b"==").decode()
         moment, rid = text.split("|", 1)
-        return datetime.fromisoformat(moment).astimezone(UTC), rid
-    except (ValueError, UnicodeDecodeError) as exc:
+        return datetime.fromisoformat(moment).astimezone(UTC), str(uuid.UUID(rid))
+    except (ValueError, UnicodeDecodeError, OverflowError) as exc:
         raise BadSearch("The '_cursor' is not one this server gave out.") from exc
 
 
@@ -110,7 +114,9 @@ def parse(args: Mapping[str, Any]) -> Query:
     if flagged_raw not in (None, "true", "false"):
         raise BadSearch("'flagged' is true or false.")
     count_raw = multi.get("_count", str(DEFAULT_COUNT))
-    if not count_raw.isdigit() or not 1 <= int(count_raw) <= MAX_COUNT:
+    # isascii: '²'.isdigit() is true and int('²') fails.
+    if not (count_raw.isascii() and count_raw.isdigit() and len(count_raw) <= 4
+            and 1 <= int(count_raw) <= MAX_COUNT):
         raise BadSearch(f"'_count' is a whole number from 1 to {MAX_COUNT}.")
     lower, upper = _bounds(multi.getlist("shared"))
     return Query(
