@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import audit
 from ..clinician.access import live_condition
+from ..crypto import MissingKeyError
 from ..db import get_session
 from ..extensions import client_ip, limiter
 from ..models import Response
@@ -104,6 +105,29 @@ def _pdf_slow(_exc: PdfTimeout) -> BaseResponse:
 @bp.errorhandler(search.BadSearch)
 def _bad_search(exc: search.BadSearch) -> BaseResponse:
     return outcome(400, str(exc))
+
+
+@bp.errorhandler(MissingKeyError)
+def _key_missing(exc: MissingKeyError) -> BaseResponse:
+    """A record saved under a data key DATA_KEYS no longer holds: 503, and an audit row."""
+    named = getattr(exc, "record_id", None) or next(iter((request.view_args or {}).values()), "")
+    record_id = str(named)[:36] if _is_uuid(str(named)[:36]) else None
+    log.error("fhir data_key_missing path=%s record=%s", request.path, record_id)
+    get_session().rollback()
+    audit.record("fhir_read", actor=_actor(), response_id=record_id, outcome="error",
+                 detail="data_key_missing")
+    resp = outcome(503, "This record cannot be read on this server just now (its data key is "
+                        "not configured). Tell the people who run this server.")
+    resp.headers["Retry-After"] = "5"
+    return resp
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @bp.errorhandler(Exception)

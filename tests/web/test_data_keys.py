@@ -179,3 +179,27 @@ def test_a_missing_key_gives_the_clinician_a_clear_503_naming_the_record(make_ap
     assert [(r.action, r.response_id, r.outcome) for r in rows] == [
         ("view", record_id, "error"), ("print", record_id, "error"), ("pdf", record_id, "error")]
     assert all(r.actor.startswith("clinician:") for r in rows)
+
+
+def test_a_missing_key_gives_the_fhir_api_a_503_outcome_naming_the_record(make_app) -> None:  # type: ignore[no-untyped-def]
+    from decision_aid.fhir import tokens
+    from tests.support.clinicians import add_response
+
+    record_id, _code = add_response(make_app(OLD))
+    dropped_too_early = make_app(NEW)
+    with dropped_too_early.app_context():
+        secret = tokens.create("clinic system").secret
+        get_session().commit()
+    client = dropped_too_early.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for url in (f"/fhir/QuestionnaireResponse/{record_id}", f"/fhir/Bundle/{record_id}",
+                "/fhir/QuestionnaireResponse?_count=10"):
+        resp = client.get(url, headers=headers)
+        body = resp.get_data(as_text=True)
+        assert resp.status_code == 503, (url, resp.status_code)
+        assert resp.json is not None and resp.json["resourceType"] == "OperationOutcome"
+        assert "Traceback" not in body and "InvalidToken" not in body
+    with dropped_too_early.app_context():
+        named = get_session().scalars(select(AuditEvent.response_id).where(
+            AuditEvent.detail == "data_key_missing")).all()
+    assert named[:2] == [record_id, record_id]
