@@ -101,10 +101,18 @@ def _summaries() -> _SummaryCache:
     return cache
 
 
+def _snapshot(record: Response) -> dict[str, Any] | None:
+    """The snapshot, decrypted on first read; names the record if its key is gone."""
+    try:
+        return record.summary_snapshot
+    except MissingKeyError as exc:
+        raise RecordKeyMissing(record.id) from exc
+
+
 def has_summary(record: Response) -> bool:
     """Whether the record holds a summary snapshot (without decrypting it when cached)."""
     return (_summaries().get((record.id, record.version)) is not None
-            or record.summary_snapshot is not None)
+            or _snapshot(record) is not None)
 
 
 def typed_summary(record: Response) -> Summary | None:
@@ -115,10 +123,11 @@ def typed_summary(record: Response) -> Summary | None:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    if record.summary_snapshot is None:
+    snapshot = _snapshot(record)
+    if snapshot is None:
         return None
     try:
-        typed = Summary.from_dict(record.summary_snapshot)
+        typed = Summary.from_dict(snapshot)
     except SnapshotError:
         return None
     cache.put(key, typed)
