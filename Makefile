@@ -53,7 +53,7 @@ run: install
 
 serve: install
 	$(BIN)/python -m flask --app decision_aid db upgrade
-	$(BIN)/gunicorn -c python:decision_aid.gunicorn_conf --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+	$(BIN)/gunicorn -c python:decision_aid.serving.gunicorn_conf --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 	  --keep-alive $(KEEP_ALIVE) --bind $(HOST):$(PORT) \
 	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
@@ -78,7 +78,7 @@ test-sqlite: install-dev
 
 test-postgres: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/web tests/db tests/fhir; \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/patient tests/clinician tests/serving tests/security tests/storage tests/fhir; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL pass skipped (CI sets it)"; \
 	  if [ "$$CI" = "true" ]; then exit 1; fi; fi
 

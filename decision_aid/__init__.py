@@ -10,10 +10,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import crypto
-from .config import check_production, settings_from_env
-from .headers import SecurityHeaders
-from .serving import SchemeFromSocket, hide_server_software
+from decision_aid.security import crypto
+from decision_aid.serving.config import check_production, settings_from_env
+from decision_aid.serving.headers import SecurityHeaders
+from decision_aid.serving.wsgi_layers import SchemeFromSocket, hide_server_software
 
 log = logging.getLogger("decision_aid")
 
@@ -53,14 +53,15 @@ def create_app(
 
     # Imported here, not at the top: importing decision_aid.engine or .content must not pull
     # in the web layer.
-    from . import errors, health
-    from .cli import register_cli
+    from decision_aid.serving import errors, health
+    from decision_aid.serving.extensions import init_extensions
+    from decision_aid.serving.template_globals import init_template_globals
+    from decision_aid.storage.cli import register_cli
+    from decision_aid.storage.db import init_db
+
     from .clinician import init_clinician
     from .content import load_content
-    from .db import init_db
-    from .extensions import init_extensions
     from .patient import bp as patient_bp
-    from .template_globals import init_template_globals
 
     app.extensions["content"] = load_content()
     init_db(app)

@@ -21,7 +21,7 @@ from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from decision_aid import create_app
-from decision_aid.migrate import upgrade
+from decision_aid.storage.migrate import upgrade
 from tests.support import make_nltk_cmudict
 from tests.support.auth import AuthActions
 

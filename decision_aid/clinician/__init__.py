@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from ..pdf import PdfCache
+from decision_aid.serving.pdf import PdfCache
 
 
 def init_clinician(app: Flask) -> None:

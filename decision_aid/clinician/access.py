@@ -11,9 +11,10 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import defer
 
-from .. import audit
-from ..db import get_session
-from ..models import Response, utcnow
+from decision_aid.security import audit
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord, utcnow
+
 from .auth import SESSION_OPENED, as_utc
 
 MAX_OPENED = 30
@@ -27,13 +28,13 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 def live_condition() -> ColumnElement[bool]:
     """Saved, with a summary, and not past retention (the same rule purge-expired uses)."""
     return and_(
-        Response.status == "saved",
-        Response.summary_snapshot.is_not(None),
-        Response.updated_at >= retention_cutoff(),
+        PatientRecord.status == "saved",
+        PatientRecord.summary_snapshot.is_not(None),
+        PatientRecord.updated_at >= retention_cutoff(),
     )
 
 
-def is_live(response: Response) -> bool:
+def is_live(response: PatientRecord) -> bool:
     return (
         response.status == "saved"
         and response.summary_snapshot is not None
@@ -59,7 +60,7 @@ def _deny(action: str, response_id: str | None = None) -> NoReturn:
     abort(404)
 
 
-def load_reviewable(response_id: str, action: str) -> Response:
+def load_reviewable(response_id: str, action: str) -> PatientRecord:
     """The summary if this clinician may see it. Otherwise 404, never a hint that it exists,
     and one audit row for the refused `action`."""
     try:
@@ -67,9 +68,9 @@ def load_reviewable(response_id: str, action: str) -> Response:
     except ValueError:
         _deny(action)
     stmt = (
-        select(Response)
-        .options(defer(Response.answers), defer(Response.page_revisions))
-        .where(Response.id == response_id)
+        select(PatientRecord)
+        .options(defer(PatientRecord.answers), defer(PatientRecord.page_revisions))
+        .where(PatientRecord.id == response_id)
     )
     response = get_session().scalars(stmt).first()
     if response is None or not is_live(response):

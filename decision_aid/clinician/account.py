@@ -6,11 +6,17 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
-from ..db import get_session
-from ..extensions import limiter
-from ..models import Clinician
-from ..passwords import MAX_LENGTH, check_password, hash_password, verify_password
+from decision_aid.security import audit
+from decision_aid.security.passwords import (
+    MAX_LENGTH,
+    check_password,
+    hash_password,
+    verify_password,
+)
+from decision_aid.serving.extensions import limiter
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
+
 from . import mfa
 from .blueprint import bp
 from .forms import PasswordChangeForm

@@ -10,9 +10,10 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
-from ..db import get_session
-from ..models import AuditEvent
+from decision_aid.security import audit
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import AuditEvent
+
 from .auth import as_utc
 from .blueprint import bp
 from .formatting import format_datetime

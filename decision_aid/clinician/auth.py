@@ -20,10 +20,11 @@ from flask import (
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
-from ..db import get_session
-from ..extensions import sign_in_failures
-from ..models import Clinician
+from decision_aid.security import audit
+from decision_aid.serving.extensions import sign_in_failures
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
+
 from . import mfa
 from .blueprint import bp
 from .forms import SignInForm

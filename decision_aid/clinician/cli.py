@@ -10,10 +10,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import audit
-from ..db import get_session
-from ..models import Clinician
-from ..passwords import check_password, hash_password
+from decision_aid.security import audit
+from decision_aid.security.passwords import check_password, hash_password
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
+
 from .audit_log import write_audit_csv
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -87,7 +88,8 @@ def disable_clinician(email: str) -> None:
 def reset_mfa(email: str) -> None:
     """Remove every second factor and recovery code of a clinician who lost them all, and end
     their sessions. Check who is asking first: this is the way round the second factor."""
-    from ..models import ClinicianFactor
+    from decision_aid.storage.models import ClinicianFactor
+
     from .mfa import drop_recovery_codes
 
     clinician = _find(email.strip().lower())

@@ -14,11 +14,12 @@ from flask_login import current_user
 from sqlalchemy import Select, select, true, tuple_
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit, codes
-from ..crypto import keyed_hash
-from ..db import get_session
-from ..extensions import code_failures
-from ..models import Response
+from decision_aid.security import audit, codes
+from decision_aid.security.crypto import keyed_hash
+from decision_aid.serving.extensions import code_failures
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+
 from .access import live_condition, remember_opened
 from .auth import as_utc
 from .blueprint import bp
@@ -78,21 +79,22 @@ def feed_query(
     scan from the cursor, never an OFFSET.
     """
     stmt = select(
-        Response.id,
-        Response.shared_at,
-        Response.flagged,
-        Response.reviewed_at,
-        Response.phq9_total,
-        Response.gad7_total,
-        Response.sure_score,
-    ).where(Response.shared == true(), Response.shared_at.is_not(None), live_condition())
+        PatientRecord.id,
+        PatientRecord.shared_at,
+        PatientRecord.flagged,
+        PatientRecord.reviewed_at,
+        PatientRecord.phq9_total,
+        PatientRecord.gad7_total,
+        PatientRecord.sure_score,
+    ).where(PatientRecord.shared == true(), PatientRecord.shared_at.is_not(None), live_condition())
     if filter_name == "flagged":
-        stmt = stmt.where(Response.flagged == true())
+        stmt = stmt.where(PatientRecord.flagged == true())
     elif filter_name == "unreviewed":
-        stmt = stmt.where(Response.reviewed_at.is_(None))
+        stmt = stmt.where(PatientRecord.reviewed_at.is_(None))
     if after is not None:
-        stmt = stmt.where(tuple_(Response.shared_at, Response.id) < tuple_(*after))
-    return stmt.order_by(Response.shared_at.desc(), Response.id.desc()).limit(PAGE_SIZE + 1)
+        stmt = stmt.where(tuple_(PatientRecord.shared_at, PatientRecord.id) < tuple_(*after))
+    newest_first = (PatientRecord.shared_at.desc(), PatientRecord.id.desc())
+    return stmt.order_by(*newest_first).limit(PAGE_SIZE + 1)
 
 
 def load_feed(
@@ -152,7 +154,7 @@ def _find_by_code(typed: str) -> tuple[str | None, str, str]:
         return None, MSG_CODE_FORMAT, "format"
     code_hash = keyed_hash(str(current_app.config["CODE_PEPPER"]), canonical)
     response_id = get_session().scalar(
-        select(Response.id).where(Response.code_hash == code_hash, live_condition())
+        select(PatientRecord.id).where(PatientRecord.code_hash == code_hash, live_condition())
     )
     if response_id is None:
         return None, MSG_CODE_NO_MATCH, "no_match"

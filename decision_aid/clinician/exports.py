@@ -22,9 +22,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from decision_aid.security import audit
+from decision_aid.storage.models import PatientRecord
+
 from ..fhir.source import SavedSummary, from_record
-from ..models import Response
 from .blueprint import bp
 
 BATCH = 500
@@ -98,10 +99,10 @@ def saved_summaries(session: Session, batch: int = BATCH) -> Iterator[SavedSumma
     last = ""
     while True:
         records = list(session.scalars(
-            select(Response)
-            .where(Response.status == "saved", Response.summary_snapshot.is_not(None),
-                   Response.id > last)
-            .order_by(Response.id)
+            select(PatientRecord)
+            .where(PatientRecord.status == "saved", PatientRecord.summary_snapshot.is_not(None),
+                   PatientRecord.id > last)
+            .order_by(PatientRecord.id)
             .limit(batch)
         ))
         if not records:

@@ -13,10 +13,17 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import audit
-from ..db import get_session
-from ..models import AuditEvent, Clinician, utcnow
-from ..passwords import MAX_LENGTH, dummy_hash, hash_password, needs_rehash, verify_password
+from decision_aid.security import audit
+from decision_aid.security.passwords import (
+    MAX_LENGTH,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import AuditEvent, Clinician, utcnow
+
 from .sessions import as_utc
 
 LOCKOUT_THRESHOLD = 5

@@ -15,9 +15,9 @@ import segno
 from flask import current_app
 from sqlalchemy import delete, select
 
-from ..crypto import keyed_hash
-from ..db import get_session
-from ..models import ClinicianFactor, RecoveryCode, utcnow
+from decision_aid.security.crypto import keyed_hash
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import ClinicianFactor, RecoveryCode, utcnow
 
 TOTP = "totp"
 PASSKEY = "passkey"

@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, jsonify, request, session, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..db import get_session
-from ..extensions import limiter, second_factor_failures
-from ..models import Clinician, ClinicianFactor, utcnow
+from decision_aid.security import audit
+from decision_aid.serving.extensions import limiter, second_factor_failures
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician, ClinicianFactor, utcnow
+
 from . import mfa
 from .auth import finish_sign_in
 from .blueprint import bp

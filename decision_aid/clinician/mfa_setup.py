@@ -10,10 +10,11 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
-from ..db import get_session
-from ..extensions import limiter
-from ..models import Clinician, ClinicianFactor, utcnow
+from decision_aid.security import audit
+from decision_aid.serving.extensions import limiter
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician, ClinicianFactor, utcnow
+
 from . import mfa
 from .blueprint import bp
 from .forms import ClinicianForm, TotpSetupForm

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import redirect, render_template, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
-from ..db import get_session
-from ..extensions import second_factor_failures
-from ..models import Clinician
+from decision_aid.security import audit
+from decision_aid.serving.extensions import second_factor_failures
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
+
 from . import mfa
 from .auth import finish_sign_in
 from .blueprint import bp

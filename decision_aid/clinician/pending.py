@@ -11,8 +11,8 @@ import time
 from flask import session
 from flask_login import current_user
 
-from ..db import get_session
-from ..models import Clinician
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
 
 SESSION_PENDING = "clin_pending"
 MAX_TRIES = 5

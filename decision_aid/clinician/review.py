@@ -15,14 +15,15 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
+from decision_aid.security import audit
+from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician, PatientRecord, utcnow
+
 from ..content.wording import wording
-from ..db import get_session
 from ..engine.plain import SnapshotError
 from ..engine.summary_model import Summary
 from ..engine.trials import TrialAssessment
-from ..models import Clinician, Response, utcnow
-from ..pdf import PdfCache, render_pdf_isolated
 from .access import load_reviewable
 from .blueprint import bp
 from .formatting import Moment, format_date, moment
@@ -109,14 +110,14 @@ def _practical(s: Summary) -> tuple[Practical, ...]:
     return tuple(Practical(p.label, _clinician_words(p.id, p.value)) for p in s.practical)
 
 
-def _reviewer(response: Response) -> str | None:
+def _reviewer(response: PatientRecord) -> str | None:
     if response.reviewed_by is None:
         return None
     clinician = get_session().get(Clinician, response.reviewed_by)
     return clinician.email if clinician else "a clinician whose account was removed"
 
 
-def build_review(response: Response) -> Review:
+def build_review(response: PatientRecord) -> Review:
     """The typed view of one summary; SnapshotError when it was saved in an older shape."""
     s = Summary.from_dict(response.summary_snapshot or {})
     return Review(
@@ -139,7 +140,7 @@ def build_review(response: Response) -> Review:
     )
 
 
-def _render(response: Response, mode: str) -> str:
+def _render(response: PatientRecord, mode: str) -> str:
     try:
         review = build_review(response)
     except SnapshotError:

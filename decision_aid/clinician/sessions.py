@@ -18,8 +18,8 @@ from flask_login import LoginManager, UserMixin, login_user
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..db import get_session
-from ..models import Clinician
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
 
 SESSION_GEN = "clin_gen"
 SESSION_START = "clin_start"

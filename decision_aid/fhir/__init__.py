@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .. import audit
+from decision_aid.security import audit
 
 AUDIT_ACTIONS = frozenset({
     "fhir_read",        # a clinic system read (or was refused) a summary through the API

@@ -20,13 +20,14 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
+from decision_aid.security import audit
+from decision_aid.security.crypto import MissingKeyError
+from decision_aid.serving.extensions import client_ip, limiter
+from decision_aid.serving.pdf import PdfTimeout
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+
 from ..clinician.access import live_condition
-from ..crypto import MissingKeyError
-from ..db import get_session
-from ..extensions import client_ip, limiter
-from ..models import Response
-from ..pdf import PdfTimeout
 from . import build, capability, search, tokens
 from .outcomes import fhir_response, outcome
 from .questionnaire import QUESTIONNAIRE_ID
@@ -157,17 +158,18 @@ def questionnaires() -> BaseResponse:
     return fhir_response(search.searchset(build.api_base(), request.url, [data], None))
 
 
-def shared_record(rid: str) -> Response | None:
+def shared_record(rid: str) -> PatientRecord | None:
     """The record if it is shared and live, else None (malformed ids included)."""
     try:
         uuid.UUID(rid)
     except ValueError:
         return None
-    stmt = select(Response).where(Response.id == rid, Response.shared.is_(True), live_condition())
+    stmt = select(PatientRecord).where(
+        PatientRecord.id == rid, PatientRecord.shared.is_(True), live_condition())
     return get_session().scalars(stmt).first()
 
 
-def _load(rid: str, kind: str) -> Response | None:
+def _load(rid: str, kind: str) -> PatientRecord | None:
     record = shared_record(rid)
     if record is None:
         audit.record("fhir_read", actor=_actor(), outcome="denied", detail=f"{kind}:not_found")
@@ -235,7 +237,7 @@ def unsupported(rest: str) -> BaseResponse:
 
 
 def init_api(app: Flask) -> None:
-    from ..extensions import csrf
+    from decision_aid.serving.extensions import csrf
 
     csrf.exempt(bp)  # no cookies are used here and nothing but GET is served
     app.register_blueprint(bp)

@@ -15,8 +15,9 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 
-from ..models import Response
-from ..pdf import PdfCache, render_pdf_isolated
+from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
+from decision_aid.storage.models import PatientRecord
+
 from . import questionnaire as Q
 from . import response as R
 from . import source
@@ -54,7 +55,7 @@ def questionnaire_json() -> dict[str, Any]:
     return cache[base]
 
 
-def response_json(record: Response, validate: bool = False) -> dict[str, Any]:
+def response_json(record: PatientRecord, validate: bool = False) -> dict[str, Any]:
     """The QuestionnaireResponse. Search pages skip `validate` (about 10 ms each); the tests
     and `fhir-check` parse every one, and single reads and Bundles are parsed when served."""
     content = current_app.extensions["content"]
@@ -68,13 +69,13 @@ def response_json(record: Response, validate: bool = False) -> dict[str, Any]:
     return data
 
 
-def bundle_json(record: Response, pdf: bytes | None) -> dict[str, Any]:
+def bundle_json(record: PatientRecord, pdf: bytes | None) -> dict[str, Any]:
     data = R.build_bundle(api_base(), response_json(record), source.from_record(record), pdf)
     R.validate_bundle(data)
     return data
 
 
-def clinician_pdf(record: Response) -> bytes:
+def clinician_pdf(record: PatientRecord) -> bytes:
     """The clinician summary PDF, from the same cache the review page's PDF uses."""
     from ..clinician import review
 

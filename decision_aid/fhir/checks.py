@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import current_app
 
+from decision_aid.storage.models import PatientRecord
+
 from ..content.schema import Content
-from ..models import Response
 from . import build, capability
 from . import response as R
 from .questionnaire_read import NotReadable, read_fields
@@ -75,7 +76,7 @@ def asked(answers: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return out
 
 
-def record_problems(record: Response) -> list[str]:
+def record_problems(record: PatientRecord) -> list[str]:
     """Build this record's Bundle (no PDF), parse it, and read its answers back."""
     from pydantic import ValidationError
 

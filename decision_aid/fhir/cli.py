@@ -9,9 +9,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import audit
-from ..db import get_session
-from ..models import Response
+from decision_aid.security import audit
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+
 from . import build, checks, tokens
 
 NAME_MAX = 100
@@ -29,8 +30,9 @@ def fhir_check(limit: int) -> None:
     click.echo(f"Questionnaire {build.canonical_base()}: "
                f"{'round trip OK' if not problems else 'PROBLEMS'}")
     records = list(get_session().scalars(
-        select(Response).where(Response.status == "saved", Response.summary_snapshot.is_not(None))
-        .order_by(Response.saved_at.desc()).limit(limit)
+        select(PatientRecord)
+        .where(PatientRecord.status == "saved", PatientRecord.summary_snapshot.is_not(None))
+        .order_by(PatientRecord.saved_at.desc()).limit(limit)
     ))
     bad = 0
     for record in records:

@@ -10,7 +10,8 @@ from flask import redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import audit
+from decision_aid.security import audit
+
 from ..clinician.access import load_reviewable
 from ..clinician.blueprint import bp as clinician_bp
 from ..patient import bp as patient_bp

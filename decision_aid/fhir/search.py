@@ -18,9 +18,10 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import ColumnElement, and_, or_, select
 from werkzeug.datastructures import MultiDict
 
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+
 from ..clinician.access import live_condition
-from ..db import get_session
-from ..models import Response
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
@@ -131,28 +132,29 @@ def parse(args: Mapping[str, Any]) -> Query:
 
 def _where(query: Query) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [
-        Response.shared.is_(True), Response.shared_at.is_not(None), live_condition()
+        PatientRecord.shared.is_(True), PatientRecord.shared_at.is_not(None), live_condition()
     ]
     if query.lower is not None:
-        conds.append(Response.shared_at >= query.lower)
+        conds.append(PatientRecord.shared_at >= query.lower)
     if query.upper is not None:
-        conds.append(Response.shared_at < query.upper)
+        conds.append(PatientRecord.shared_at < query.upper)
     if query.flagged is not None:
-        conds.append(Response.flagged.is_(query.flagged))
+        conds.append(PatientRecord.flagged.is_(query.flagged))
     if query.cursor is not None:
         at, rid = query.cursor
         conds.append(
-            or_(Response.shared_at < at, and_(Response.shared_at == at, Response.id < rid))
+            or_(PatientRecord.shared_at < at,
+                and_(PatientRecord.shared_at == at, PatientRecord.id < rid))
         )
     return conds
 
 
-def run(query: Query) -> tuple[list[Response], str | None]:
+def run(query: Query) -> tuple[list[PatientRecord], str | None]:
     """One page of matching records, and the cursor for the next page (None when last)."""
     stmt = (
-        select(Response)
+        select(PatientRecord)
         .where(*_where(query))
-        .order_by(Response.shared_at.desc(), Response.id.desc())
+        .order_by(PatientRecord.shared_at.desc(), PatientRecord.id.desc())
         .limit(query.count + 1)
     )
     records = list(get_session().scalars(stmt))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..models import Response
+from decision_aid.storage.models import PatientRecord
 
 SIDE_EFFECT_CATEGORIES = frozenset({"stopped_side_effects_early", "stopped_side_effects_late"})
 TOP_RATINGS = ("4", "3")
@@ -117,7 +117,7 @@ def top_priorities(snap: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
-def from_record(record: Response) -> SavedSummary:
+def from_record(record: PatientRecord) -> SavedSummary:
     snap = _dict(record.summary_snapshot)
     scores = _dict(snap.get("scores"))
     phq9 = _dict(scores.get("phq9"))
@@ -150,14 +150,14 @@ def from_record(record: Response) -> SavedSummary:
     )
 
 
-def sure_answers(record: Response) -> dict[str, str]:
+def sure_answers(record: PatientRecord) -> dict[str, str]:
     raw = record.sure_answers
     if not isinstance(raw, Mapping):
         return {}
     return {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
 
 
-def effective_answers(record: Response, questionnaire: Any) -> dict[str, Any]:
+def effective_answers(record: PatientRecord, questionnaire: Any) -> dict[str, Any]:
     """The answers on the person's current path (what the summary was built from)."""
     from ..engine.router import effective_answers as effective
 

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..crypto import keyed_hash
-from ..db import get_session
-from ..models import ApiToken, utcnow
+from decision_aid.security.crypto import keyed_hash
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import ApiToken, utcnow
+
 from .source import as_utc
 
 TOKEN_PREFIX = "dafhir_"  # noqa: S105 - a label, not a secret

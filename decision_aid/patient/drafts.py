@@ -12,13 +12,14 @@ from flask import current_app, g, render_template, request, session
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from .. import audit
-from ..codes import display, new_code, normalise
-from ..crypto import MissingKeyError, keyed_hash
-from ..db import get_session
+from decision_aid.security import audit
+from decision_aid.security.codes import display, new_code, normalise
+from decision_aid.security.crypto import MissingKeyError, keyed_hash
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord, RecordStatus
+
 from ..engine.plain import SnapshotError
 from ..engine.summary_model import Summary
-from ..models import RecordStatus, Response
 from . import sessions
 from .blueprint import bp
 
@@ -36,10 +37,10 @@ def questionnaire() -> Any:
 
 
 # Encrypted columns a page does not use load (and decrypt) only when first read.
-_JOURNEY_COLUMNS = (defer(Response.summary_snapshot), defer(Response.sure_answers),
-                    defer(Response.share_label))
-_SUMMARY_COLUMNS = (defer(Response.answers), defer(Response.page_revisions),
-                    defer(Response.summary_snapshot), defer(Response.sure_answers))
+_JOURNEY_COLUMNS = (defer(PatientRecord.summary_snapshot), defer(PatientRecord.sure_answers),
+                    defer(PatientRecord.share_label))
+_SUMMARY_COLUMNS = (defer(PatientRecord.answers), defer(PatientRecord.page_revisions),
+                    defer(PatientRecord.summary_snapshot), defer(PatientRecord.sure_answers))
 # Pages that show the saved summary: there the answers load only if read, and the snapshot
 # only when its typed summary is not cached.
 SUMMARY_PAGES = frozenset({
@@ -49,7 +50,7 @@ SUMMARY_PAGES = frozenset({
 SUMMARY_CACHE_SIZE = 32
 
 
-def current() -> Response | None:
+def current() -> PatientRecord | None:
     """This browser's record, read with its session in one query."""
     options = _SUMMARY_COLUMNS if request.endpoint in SUMMARY_PAGES else _JOURNEY_COLUMNS
     try:
@@ -59,7 +60,7 @@ def current() -> Response | None:
     if found is None:
         return None
     try:
-        return get_session().get(Response, found[0].response_id, options=options)
+        return get_session().get(PatientRecord, found[0].response_id, options=options)
     except MissingKeyError as exc:
         raise RecordKeyMissing(found[0].response_id) from exc
 
@@ -101,7 +102,7 @@ def _summaries() -> _SummaryCache:
     return cache
 
 
-def _snapshot(record: Response) -> dict[str, Any] | None:
+def _snapshot(record: PatientRecord) -> dict[str, Any] | None:
     """The snapshot, decrypted on first read; names the record if its key is gone."""
     try:
         return record.summary_snapshot
@@ -109,13 +110,13 @@ def _snapshot(record: Response) -> dict[str, Any] | None:
         raise RecordKeyMissing(record.id) from exc
 
 
-def has_summary(record: Response) -> bool:
+def has_summary(record: PatientRecord) -> bool:
     """Whether the record holds a summary snapshot (without decrypting it when cached)."""
     return (_summaries().get((record.id, record.version)) is not None
             or _snapshot(record) is not None)
 
 
-def typed_summary(record: Response) -> Summary | None:
+def typed_summary(record: PatientRecord) -> Summary | None:
     """The saved summary as the typed value; None when there is none, or it was saved in an
     older shape (the person's Check your answers page then makes it again)."""
     key = (record.id, record.version)
@@ -140,9 +141,9 @@ def forget_summary(record_id: str) -> None:
         cache.drop(record_id)
 
 
-def start_new() -> Response:
+def start_new() -> PatientRecord:
     db = get_session()
-    record = Response(
+    record = PatientRecord(
         answers={},
         page_revisions={},
         content_version=content().meta.version,
@@ -171,7 +172,7 @@ def rotate() -> None:
         setattr(g, _G_NEW, True)
 
 
-def open_record(record: Response) -> None:
+def open_record(record: PatientRecord) -> None:
     """Opened by its code: a new session, nothing carried over from this browser's old one
     (which ends, whatever record it was for)."""
     previous = sessions.current()
@@ -182,7 +183,7 @@ def open_record(record: Response) -> None:
     get_session().commit()
 
 
-def save_with_code() -> Response | None:
+def save_with_code() -> PatientRecord | None:
     """Issue a new code for the current summary, rotate this browser's session and end every
     other session of the record. A save replayed within seconds with the old cookie returns the
     same record and code instead of a second code (so no code shown to anyone goes dead)."""
@@ -190,7 +191,7 @@ def save_with_code() -> Response | None:
     if found is None:
         return None
     row, replayed = found
-    record = get_session().get(Response, row.response_id)
+    record = get_session().get(PatientRecord, row.response_id)
     if record is None or record.summary_snapshot is None:
         return None
     if replayed and row.code is not None:
@@ -235,7 +236,7 @@ def code_hash(canonical: str) -> str:
     return keyed_hash(str(current_app.config["CODE_PEPPER"]), canonical)
 
 
-def find_by_code(typed: str) -> Response | None:
+def find_by_code(typed: str) -> PatientRecord | None:
     """The record for a typed code, or None for a malformed, unknown or expired one alike."""
     canonical = normalise(typed)
     # Hash even a malformed code so every failure costs the same.
@@ -243,7 +244,8 @@ def find_by_code(typed: str) -> Response | None:
     if canonical is None:
         return None
     found = get_session().execute(
-        select(Response.id, Response.updated_at).where(Response.code_hash == digest)).first()
+        select(PatientRecord.id, PatientRecord.updated_at)
+        .where(PatientRecord.code_hash == digest)).first()
     if found is None:
         return None
     record_id, updated = found
@@ -253,7 +255,7 @@ def find_by_code(typed: str) -> Response | None:
     if updated < datetime.now(UTC) - timedelta(days=days):
         return None
     try:
-        return get_session().get(Response, record_id)
+        return get_session().get(PatientRecord, record_id)
     except MissingKeyError as exc:
         raise RecordKeyMissing(record_id) from exc
 

@@ -16,16 +16,17 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord, RecordStatus
+
 from ..content.questionnaire import Page
 from ..content.schema import Content
-from ..db import get_session
 from ..engine import answer_writes, router
 from ..engine.answers import Answers
 from ..engine.router import PageRef, RoutingPath
 from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
-from ..models import RecordStatus, Response
 from . import drafts
 from .blueprint import bp
 from .forms import RemoveItemForm, first_errors
@@ -43,7 +44,7 @@ def _content() -> Content:
     return content
 
 
-def _path(record: Response | SimpleNamespace) -> RoutingPath:
+def _path(record: PatientRecord | SimpleNamespace) -> RoutingPath:
     return router.routing_path(_content().questionnaire, Answers.from_draft(record.answers))
 
 
@@ -153,7 +154,7 @@ def _after(path: RoutingPath, ref: PageRef, return_to: str) -> str:
     return ref_url(nxt)
 
 
-def _store(record: Response, answers: dict[str, Any], revisions: dict[str, int]) -> None:
+def _store(record: PatientRecord, answers: dict[str, Any], revisions: dict[str, int]) -> None:
     record.answers = answers
     record.page_revisions = revisions
     record.flagged = record.flagged or item9_positive(answers)
@@ -172,7 +173,7 @@ def _conflict(ref: PageRef, page: Page) -> Rendered:
     return render_template("patient/conflict.html", page=page, page_url=ref_url(ref)), 409
 
 
-def _render_page(record: Response | SimpleNamespace, path: RoutingPath, ref: PageRef,
+def _render_page(record: PatientRecord | SimpleNamespace, path: RoutingPath, ref: PageRef,
                  page: Page, values: dict[str, Any], errors: dict[str, str], return_to: str,
                  status: int = 200, notice: str | None = None) -> Rendered:
     content = _content()
@@ -284,7 +285,7 @@ def recover_page_after_failure(message: str, status: int) -> FlaskResponse | Non
     if not q.has_page(ref.page_id):
         return None
     page = q.page(ref.page_id)
-    record: Response | SimpleNamespace | None
+    record: PatientRecord | SimpleNamespace | None
     try:
         record = drafts.current()
     except Exception:  # the database itself may be what failed: render without the record

@@ -18,12 +18,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response as WResponse
 
-from .. import audit
-from ..db import get_session
+from decision_aid.security import audit
+from decision_aid.serving.extensions import limiter
+from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
+from decision_aid.storage.db import get_session
+
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..engine.summary_model import Summary
-from ..extensions import limiter
-from ..pdf import PdfCache, render_pdf_isolated
 from . import drafts
 from .blueprint import bp
 from .forms import DeleteForm, ShareForm, first_errors, sure_form

@@ -7,7 +7,8 @@ from flask import Response
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
-from .. import errors
+from decision_aid.serving import errors
+
 from .blueprint import bp
 from .journey import recover_page_after_failure
 

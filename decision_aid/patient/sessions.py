@@ -21,8 +21,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import defer
 from sqlalchemy.sql.base import ExecutableOption
 
-from ..db import get_session
-from ..models import PatientSession, Response
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord, PatientSession
 
 COOKIE_KEY = "psid"
 TOKEN_BYTES = 32
@@ -59,8 +59,8 @@ def _load(token: str, *, lock: bool = False,
     if record is not None and not lock:
         # The record comes in the same query (with these loader options) and waits in the
         # session's identity map for the caller's `get`.
-        stmt = (stmt.add_columns(Response)
-                .outerjoin(Response, Response.id == PatientSession.response_id)
+        stmt = (stmt.add_columns(PatientRecord)
+                .outerjoin(PatientRecord, PatientRecord.id == PatientSession.response_id)
                 .options(*record))
     if lock:
         # PostgreSQL: a second save with the same cookie waits here, then sees the first one's
@@ -165,10 +165,10 @@ def purge(now: datetime, draft_days: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def record_for(cookie: Mapping[str, Any]) -> Response | None:
+def record_for(cookie: Mapping[str, Any]) -> PatientRecord | None:
     """The record a decoded cookie session reaches, or None (for tests and tools)."""
     token = _token(cookie)
     row = _load(token) if token else None
     if row is None or row.replaced_at is not None:
         return None
-    return get_session().get(Response, row.response_id)
+    return get_session().get(PatientRecord, row.response_id)

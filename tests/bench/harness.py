@@ -213,7 +213,7 @@ def content() -> Any:
 def walk(browser: Browser, questionnaire: Any, answers: Any = None,
          stop_at: str | None = None) -> str:
     """Start a draft and answer every page as the persona would; return where it stopped."""
-    from tests.web.journey import form_for, page_values, persona
+    from tests.support.journey import form_for, page_values, persona
 
     who = answers or persona()
     where = browser.submit("/", {}, action="/start")
@@ -242,7 +242,7 @@ def first_page(browser: Browser) -> str:
 
 def page_form(questionnaire: Any, path: str, answers: Any = None) -> dict[str, Any]:
     """The form a persona sends from a question page (no CSRF token)."""
-    from tests.web.journey import form_for, page_values, persona
+    from tests.support.journey import form_for, page_values, persona
 
     match = PAGE_URL.match(path)
     if not match:
@@ -301,6 +301,7 @@ def clinician_browser(port: int, email: str, password: str) -> Browser:
 
 def migrate(database_url: str) -> None:
     subprocess.run([sys.executable, "-c",
-                    "import sys; from decision_aid.migrate import upgrade; upgrade(sys.argv[1])",
+                    "import sys; from decision_aid.storage.migrate import upgrade; "
+                    "upgrade(sys.argv[1])",
                     database_url], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                    check=True, timeout=120)

@@ -49,9 +49,9 @@ def build_requests(workdir: Path) -> dict[str, Request]:
     from cryptography.fernet import Fernet
 
     from decision_aid import create_app
-    from decision_aid.migrate import upgrade
+    from decision_aid.storage.migrate import upgrade
     from tests.support.auth import make_clinician, sign_in
-    from tests.web.journey import PAGE_URL, finish, form_for, page_values, persona, walk
+    from tests.support.journey import PAGE_URL, finish, form_for, page_values, persona, walk
 
     url = f"sqlite:///{workdir / 'profile.sqlite3'}"
     upgrade(url)

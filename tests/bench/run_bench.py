@@ -203,7 +203,7 @@ class Blobs:
 
 
 def make_blobs(data_keys: str) -> Blobs:
-    from decision_aid import crypto
+    from decision_aid.security import crypto
 
     crypto.configure(data_keys)
     return Blobs(crypto.encrypt_json({}), crypto.encrypt_json({}),
@@ -410,7 +410,7 @@ def query_times(url: str, code_hash: str, n: int = 200) -> dict[str, float]:
 
     from decision_aid.clinician.access import live_condition
     from decision_aid.clinician.dashboard import feed_query
-    from decision_aid.models import Response
+    from decision_aid.storage.models import PatientRecord
 
     app = Flask(__name__)
     app.config["SAVED_RETENTION_DAYS"] = 365
@@ -419,8 +419,8 @@ def query_times(url: str, code_hash: str, n: int = 200) -> dict[str, float]:
     try:
         with app.app_context(), engine.connect() as conn:
             for name, stmt in [("dashboard", feed_query("all", None)),
-                               ("open", select(Response.id).where(
-                                   Response.code_hash == code_hash, live_condition()))]:
+                               ("open", select(PatientRecord.id).where(
+                                   PatientRecord.code_hash == code_hash, live_condition()))]:
                 times = []
                 for _ in range(n):
                     started = time.perf_counter()
@@ -530,8 +530,8 @@ def bench_app(backend: str, url: str, workdir: Path, workers: int, duration: int
         dashboard_latency: dict[int, Latency] = {}
         open_latency: dict[int, Latency] = {}
         query_ms: dict[int, dict[str, float]] = {}
-        from decision_aid.codes import normalise
-        from decision_aid.crypto import keyed_hash
+        from decision_aid.security.codes import normalise
+        from decision_aid.security.crypto import keyed_hash
 
         code_hash = keyed_hash(env["CODE_PEPPER"], normalise(codes[0]) or "")
         seed_seconds = 0.0

@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from decision_aid.db import get_session
 from decision_aid.engine import plain
 from decision_aid.engine.summary_model import Summary
-from decision_aid.models import Response
-from tests.web.journey import current_record, finish, persona, walk
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+from tests.support.journey import current_record, finish, persona, walk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +59,7 @@ def test_the_summary_page_reuses_the_typed_summary_until_the_record_changes(
     record_id = current_record(client, app).id
     with app.app_context():
         db = get_session()
-        record = db.get(Response, record_id)
+        record = db.get(PatientRecord, record_id)
         assert record is not None
         record.share_label = "changed"  # any write gives the row a new version
         db.commit()

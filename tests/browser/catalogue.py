@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from decision_aid.content.facts import PRIORITY_IDS
 from tests.browser.driver import click_and_wait, path
 from tests.browser.live import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, LiveServer, Seed
-from tests.web.journey import ADEQUATE_UNSUCCESSFUL, persona
+from tests.support.journey import ADEQUATE_UNSUCCESSFUL, persona
 
 SERTRALINE = {"medicine": "sertraline", "dose": "150", "dose_unit": "mg", "weeks": "9to12",
               "adherence": "yes", "helped": "little_or_none", "side_effects": ["sexual", "sleep"],

@@ -19,8 +19,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from werkzeug.serving import make_server
 
-from decision_aid import create_app, crypto
-from decision_aid.migrate import upgrade
+from decision_aid import create_app
+from decision_aid.security import crypto
+from decision_aid.storage.migrate import upgrade
 from tests.browser.live import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, LiveServer, StatusRecorder
 from tests.conftest import base_test_config, need
 

@@ -1,6 +1,6 @@
 """Answer the question pages in a real browser, with the mouse or with the keyboard only.
 
-Values come from a tests.web.journey Persona (the same vocabulary as the test-client journeys);
+Values come from a tests.support.journey Persona (the same vocabulary as the test-client journeys);
 a field the persona leaves out gets journey.default_value. The keyboard user checks, at every
 Tab, that the focused element looks different from when it was not focused and is not covered.
 """
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page
 
 from decision_aid.engine.validation import condition_holds
-from tests.web.journey import Persona, default_value, page_values
+from tests.support.journey import Persona, default_value, page_values
 
 PAGE_PATH = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
 SUBMIT = "main form button[type=submit]"

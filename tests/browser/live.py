@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from playwright.sync_api import BrowserContext
 
-from tests.web.journey import Persona, current_record, walk
+from tests.support.journey import Persona, current_record, walk
 
 CLINICIAN_EMAIL = "browser.test@clinic.example.org"
 CLINICIAN_PASSWORD = "plum-harbour-quietly-73-lantern"

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
-from decision_aid.db import get_session
-from decision_aid.models import AuditEvent, Clinician
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import AuditEvent, Clinician
 from tests.browser.conftest import watch
 from tests.browser.driver import click_and_wait, path
 from tests.browser.live import CLINICIAN_PASSWORD, LiveServer

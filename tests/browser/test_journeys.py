@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from decision_aid.db import get_session
-from decision_aid.models import Response
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
 from tests.browser.catalogue import (
     CLINICIAN_LOGIN,
     CRISIS,
@@ -29,14 +29,14 @@ from tests.browser.driver import (
     walk_pages,
 )
 from tests.browser.live import LiveServer
-from tests.web.journey import ADEQUATE_UNSUCCESSFUL, persona
+from tests.support.journey import ADEQUATE_UNSUCCESSFUL, persona
 
 pytestmark = pytest.mark.browser
 
 
-def stored(live: LiveServer, record_id: str | None) -> Response | None:
+def stored(live: LiveServer, record_id: str | None) -> PatientRecord | None:
     with live.app.app_context():
-        return get_session().get(Response, record_id)
+        return get_session().get(PatientRecord, record_id)
 
 
 def option_headings(live: LiveServer) -> list[str]:

@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from tests.browser.catalogue import THREE, sign_in_clinician
 from tests.browser.live import LiveServer
-from tests.web.journey import ADEQUATE_UNSUCCESSFUL, persona
+from tests.support.journey import ADEQUATE_UNSUCCESSFUL, persona
 
 pytestmark = pytest.mark.browser
 

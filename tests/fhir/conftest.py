@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from decision_aid.db import get_session
 from decision_aid.fhir import build, tokens
+from decision_aid.storage.db import get_session
 
 FAKE_PDF = b"%PDF-1.4\n% a stand-in PDF for tests\n%%EOF\n"
 

@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from decision_aid.db import get_session
 from decision_aid.fhir import tokens
-from decision_aid.models import ApiToken, Response
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import ApiToken, PatientRecord
 from tests.support.clinicians import add_response, answers, audit_rows
 
 Fetch = Callable[..., Any]
@@ -103,7 +103,8 @@ def test_only_shared_live_summaries_are_found(app: Flask, get_json: Fetch, kind:
         rid, _ = add_response(app)
         with app.app_context():
             db = get_session()
-            db.execute(update(Response).values(updated_at=datetime.now(UTC) - timedelta(days=800)))
+            old = datetime.now(UTC) - timedelta(days=800)
+            db.execute(update(PatientRecord).values(updated_at=old))
             db.commit()
     elif kind == "unknown":
         rid = "0b6f5a1e-8c1a-4a53-9d59-3f8f7e1f2c11"
@@ -241,7 +242,7 @@ def test_an_unexpected_failure_is_still_an_operation_outcome(
 
     rid, _ = add_response(app)
 
-    def broken(record: Response, validate: bool = False) -> dict[str, Any]:
+    def broken(record: PatientRecord, validate: bool = False) -> dict[str, Any]:
         raise RuntimeError("a bug, with no answer text in the message")
 
     monkeypatch.setattr(build, "response_json", broken)

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from decision_aid.db import get_session
 from decision_aid.fhir import checks
-from decision_aid.models import ApiToken
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import ApiToken
 from tests.support.clinicians import add_response, audit_rows
 
 TOKEN_RE = re.compile(r"^(dafhir_[A-Za-z0-9_-]{40,})$", re.M)

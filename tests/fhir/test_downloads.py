@@ -7,9 +7,9 @@ from fhir.resources.R4B.bundle import Bundle
 from flask import Flask
 from flask.testing import FlaskClient
 
-from decision_aid.db import get_session
-from decision_aid.models import Response
 from decision_aid.patient import drafts
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
 from tests.support.clinicians import (
     PASSWORD,
     add_response,
@@ -57,7 +57,7 @@ def test_patient_downloads_their_own_answers(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rid, _ = add_response(app, shared=False)
-    monkeypatch.setattr(drafts, "current", lambda: get_session().get(Response, rid))
+    monkeypatch.setattr(drafts, "current", lambda: get_session().get(PatientRecord, rid))
     resp = client.get("/summary/fhir")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == 'attachment; filename="my-answers-fhir.json"'
@@ -89,7 +89,7 @@ def test_summary_page_offers_the_download_with_its_explanation(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rid, _ = add_response(app, shared=False)
-    monkeypatch.setattr(drafts, "current", lambda: get_session().get(Response, rid))
+    monkeypatch.setattr(drafts, "current", lambda: get_session().get(PatientRecord, rid))
     resp = client.get("/summary")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)

@@ -8,18 +8,18 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from flask import Flask
 
-from decision_aid.db import get_session
 from decision_aid.fhir import build, checks
 from decision_aid.fhir import codes as C
 from decision_aid.fhir.response import answers_from_response
-from decision_aid.models import Response
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
 from tests.fhir.conftest import FAKE_PDF
 from tests.support.clinicians import add_response, answers
 
 
 def _bundle(app: Flask, rid: str, pdf: bytes | None = None) -> dict[str, Any]:
     with app.test_request_context("/"):
-        record = get_session().get(Response, rid)
+        record = get_session().get(PatientRecord, rid)
         assert record is not None
         return build.bundle_json(record, pdf)
 
@@ -82,7 +82,7 @@ def test_answers_use_the_questionnaire_codes(app: Flask) -> None:
 def test_answers_read_back_to_what_was_saved(app: Flask) -> None:
     rid, _ = add_response(app)
     with app.test_request_context("/"):
-        record = get_session().get(Response, rid)
+        record = get_session().get(PatientRecord, rid)
         assert record is not None
         assert checks.record_problems(record) == []
         qr = build.response_json(record)
@@ -113,7 +113,7 @@ def test_read_back_check_fails_when_an_answer_is_lost(app: Flask, monkeypatch: A
 
     monkeypatch.setattr(R, "_fill", dropping)
     with app.test_request_context("/"):
-        record = get_session().get(Response, rid)
+        record = get_session().get(PatientRecord, rid)
         assert record is not None
         assert checks.record_problems(record) == [
             "answers do not read back from the QuestionnaireResponse"]

@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from decision_aid.content import load_content  # noqa: E402
-from tests.web.journey import form_for, page_values, persona  # noqa: E402
+from tests.support.journey import form_for, page_values, persona  # noqa: E402
 
 QUESTIONNAIRE = load_content().questionnaire
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

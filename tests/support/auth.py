@@ -6,9 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from decision_aid.db import get_session
-from decision_aid.models import Clinician
-from decision_aid.passwords import hash_password
+from decision_aid.security.passwords import hash_password
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import Clinician
 
 EMAIL = "dr.rivera@clinic.example"
 ADMIN_EMAIL = "it.admin@clinic.example"

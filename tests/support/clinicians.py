@@ -1,5 +1,5 @@
 """Helpers shared by the clinician test modules (accounts, saved summaries, sign-in, audit rows),
-(tests/web/test_clinician_helpers.py checks that they build records as the patient side does)."""
+(tests/clinician/test_helpers.py checks that they build records as the patient side does)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from decision_aid import codes
 from decision_aid.content.facts import PRIORITY_IDS
-from decision_aid.crypto import keyed_hash
-from decision_aid.db import get_session
 from decision_aid.engine.summary import build_summary
-from decision_aid.models import AuditEvent, ClinicianFactor, Response
+from decision_aid.security import codes
+from decision_aid.security.crypto import keyed_hash
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import AuditEvent, ClinicianFactor, PatientRecord
 from tests.support.auth import (  # noqa: F401  (re-exported: the clinician tests import them here)
     ADMIN_EMAIL,
     EMAIL,
@@ -93,7 +93,7 @@ def add_response(
     with app.app_context():
         snap = snap or snapshot(app, person)
         now = datetime.now(UTC)
-        record = Response(
+        record = PatientRecord(
             status=status,
             answers=person,
             summary_snapshot=snap,

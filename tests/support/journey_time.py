@@ -221,7 +221,7 @@ def _app(tmp: Path) -> Any:
     from cryptography.fernet import Fernet
 
     from decision_aid import create_app
-    from decision_aid.migrate import upgrade
+    from decision_aid.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp / 'journey.sqlite3'}"
     upgrade(url)

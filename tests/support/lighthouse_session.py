@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from decision_aid.content import load_content  # noqa: E402
-from tests.web.journey import PAGE_URL, form_for, persona  # noqa: E402
+from tests.support.journey import PAGE_URL, form_for, persona  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 QUESTION_PAGE = "episode_length"

@@ -1,0 +1,1 @@
+"""Serving: settings, Flask extensions, error pages, headers, health check, PDF rendering."""
