@@ -55,6 +55,7 @@ def create_app(
     # in the web layer.
     from decision_aid.serving import errors, health
     from decision_aid.serving.extensions import init_extensions
+    from decision_aid.serving.i18n import init_i18n
     from decision_aid.serving.template_globals import init_template_globals
     from decision_aid.storage.cli import register_cli
     from decision_aid.storage.db import init_db
@@ -67,6 +68,7 @@ def create_app(
     init_db(app)
     init_extensions(app)
     init_template_globals(app)
+    init_i18n(app)
     app.register_blueprint(errors.bp)
     app.register_blueprint(health.bp)
     __import__("decision_aid.fhir").fhir.init_fhir(app)  # first: adds routes to the next two

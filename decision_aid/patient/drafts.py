@@ -12,9 +12,11 @@ from flask import current_app, g, render_template, request, session
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from decision_aid.content.translation import LANGUAGES
 from decision_aid.security import audit
 from decision_aid.security.codes import display, new_code, normalise
 from decision_aid.security.crypto import MissingKeyError, keyed_hash
+from decision_aid.serving.i18n import SESSION_KEY, current_language
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord, RecordStatus
 
@@ -148,13 +150,14 @@ def start_new() -> PatientRecord:
         page_revisions={},
         content_version=content().meta.version,
         consent_version=CONSENT_VERSION,
+        language=current_language(),
     )
     db.add(record)
     db.flush()
     previous = sessions.current()
     if previous is not None:
         db.delete(previous[0])
-    session.clear()
+    _clear_session_keeping_language()
     sessions.begin(record.id)
     db.commit()
     setattr(g, _G_NEW, True)
@@ -178,9 +181,21 @@ def open_record(record: PatientRecord) -> None:
     previous = sessions.current()
     if previous is not None:
         get_session().delete(previous[0])
-    session.clear()
+    chosen = _clear_session_keeping_language()
+    if chosen is not None:
+        record.language = chosen
     sessions.begin(record.id)
     get_session().commit()
+
+
+def _clear_session_keeping_language() -> str | None:
+    """Empty the session but keep a language chosen in this browser (it is not patient data)."""
+    chosen = session.get(SESSION_KEY)
+    session.clear()
+    if chosen in LANGUAGES:
+        session[SESSION_KEY] = chosen
+        return str(chosen)
+    return None
 
 
 def save_with_code() -> PatientRecord | None:

@@ -60,6 +60,8 @@ class PatientRecord(Base):
     sure_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Optional words the person adds when sharing (initials, appointment date); encrypted.
     share_label: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
+    # The language the person used ("en" or "es"): their summary is saved in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -91,6 +91,6 @@ def test_the_migrations_form_one_line_with_one_head() -> None:
     from decision_aid.storage.migrate import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0006"]
+    assert script.get_heads() == ["0007"]
     assert [rev.revision for rev in script.walk_revisions()] == [
-        "0006", "0005", "0004", "0003", "0002", "0001"]
+        "0007", "0006", "0005", "0004", "0003", "0002", "0001"]

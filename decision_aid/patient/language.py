@@ -1,0 +1,68 @@
+"""Switching language: a plain link on every patient page, no JavaScript.
+
+The answers live server-side, so switching loses nothing; the open record remembers the
+language, so its summary, print view and PDF follow it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, request, session, url_for
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+from werkzeug.wrappers import Response
+
+from decision_aid.content.translation import LANGUAGES
+from decision_aid.serving.i18n import RECORD_LANGUAGE, SESSION_KEY
+from decision_aid.storage.db import get_session
+from decision_aid.storage.models import PatientRecord
+
+from . import sessions
+from .blueprint import bp
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (not another host, not a scheme), else None."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ch in target for ch in "\\\r\n\t"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def record_language() -> str | None:
+    """The language stored with the record this browser has open, if any."""
+    if sessions.COOKIE_KEY not in session:
+        return None
+    found = sessions.current()
+    if found is None:
+        return None
+    language: str | None = get_session().scalar(
+        select(PatientRecord.language).where(PatientRecord.id == found[0].response_id))
+    return language
+
+
+@bp.record_once
+def _register(state: BlueprintSetupState) -> None:
+    state.app.extensions[RECORD_LANGUAGE] = record_language
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> Response:
+    if code not in LANGUAGES:
+        abort(404)
+    session[SESSION_KEY] = code
+    found = sessions.current()
+    if found is not None:
+        only = load_only(PatientRecord.language, PatientRecord.version)
+        record = get_session().get(PatientRecord, found[0].response_id, options=(only,))
+        if record is not None and record.language != code:
+            record.language = code
+            get_session().commit()
+    target = safe_next(request.args.get("next")) or url_for("patient.start")
+    return redirect(target, code=303)

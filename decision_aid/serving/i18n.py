@@ -1,0 +1,84 @@
+"""Flask-Babel: which language a request is served in, and locale-aware formatting.
+
+The patient's language is, in order: the one chosen in this browser (session["lang"], or
+?lang= on the pages shown after the session ends), the one
+stored with the record this browser has open, the browser's Accept-Language, English.
+Clinician pages and the FHIR API are always English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import (  # type: ignore[import-untyped]
+    Babel,
+    format_date,
+    format_decimal,
+    get_locale,
+)
+
+from decision_aid.content.translation import DEFAULT_LANGUAGE, LANGUAGES
+
+SESSION_KEY = "lang"
+# app.extensions[RECORD_LANGUAGE]: a callable giving the open record's language (or None);
+# the patient package registers it, so this module needs no patient import.
+RECORD_LANGUAGE = "record_language"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+_ENGLISH_ONLY = ("/clinician", "/fhir")
+
+
+def _known(code: object) -> str | None:
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
+def select_language() -> str:
+    """The locale_selector (see the module docstring)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if request.path.startswith(_ENGLISH_ONLY):
+        return DEFAULT_LANGUAGE
+    # ?lang= carries the language past a finish or delete, which empties the session.
+    chosen = _known(request.args.get(SESSION_KEY)) or _known(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    hook: Callable[[], str | None] | None = current_app.extensions.get(RECORD_LANGUAGE)
+    stored = _known(hook()) if hook is not None else None
+    if stored:
+        return stored
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """This request's language code ("en" or "es"); "en" outside a request."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return _known(str(get_locale() or DEFAULT_LANGUAGE)) or DEFAULT_LANGUAGE
+
+
+def format_number(value: float | int) -> str:
+    return str(format_decimal(value))
+
+
+def format_day(value: date | datetime) -> str:
+    """A date in words, as people write it in this language ("1 December 2026" /
+    "1 de diciembre de 2026")."""
+    return str(format_date(value, "long"))
+
+
+def _template_names() -> dict[str, object]:
+    return {"lang": current_language(), "languages": LANGUAGES}
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_language)
+    app.context_processor(_template_names)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        format_date=format_day,
+        format_number=format_number,
+    )

@@ -1,0 +1,65 @@
+"""GET /language/<code>: the switch link keeps the person's place and answers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.journey import current_record, persona, walk
+
+
+def test_switch_sets_the_language_and_returns_to_the_page(client: FlaskClient) -> None:
+    page = client.get("/language/es?next=/about")
+    assert page.status_code == 303
+    assert page.headers["Location"] == "/about"
+    with client.session_transaction() as sess:
+        assert sess["lang"] == "es"
+    assert '<html lang="es"' in client.get("/", headers={"Accept-Language": "en"}).text
+    client.get("/language/en?next=/")
+    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "es"}).text
+
+
+def test_unknown_language_is_a_404_page(client: FlaskClient) -> None:
+    page = client.get("/language/fr?next=/")
+    assert page.status_code == 404
+    assert "<html" in page.text
+    with client.session_transaction() as sess:
+        assert "lang" not in sess
+
+
+def test_unsafe_next_goes_to_the_start_page(client: FlaskClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example",
+                   "javascript:alert(1)", "", "q/phq9"):
+        page = client.get("/language/es", query_string={"next": target})
+        assert page.status_code == 303, target
+        assert page.headers["Location"] == "/", target
+
+
+def test_switching_mid_journey_keeps_answers_and_updates_the_record(
+        app: Flask, client: FlaskClient) -> None:
+    walk(client, app, persona(), stop_at="this_episode")
+    before = current_record(client, app)
+    assert before.language == "en"
+    page = client.get("/language/es", query_string={"next": "/q/this_episode?"})
+    assert page.headers["Location"].startswith("/q/this_episode")
+    after = current_record(client, app)
+    assert after.id == before.id and after.answers == before.answers
+    assert after.language == "es"
+
+
+def test_a_record_started_in_spanish_is_stored_as_spanish(
+        app: Flask, client: FlaskClient) -> None:
+    client.get("/language/es?next=/")
+    walk(client, app, persona(), stop_at="this_episode")
+    assert current_record(client, app).language == "es"
+    with client.session_transaction() as sess:
+        assert sess["lang"] == "es"
+
+
+def test_a_new_browser_opening_the_record_follows_its_language(
+        app: Flask, client: FlaskClient) -> None:
+    client.get("/language/es?next=/")
+    walk(client, app, persona(), stop_at="this_episode")
+    with client.session_transaction() as sess:
+        del sess["lang"]
+    assert '<html lang="es"' in client.get("/", headers={"Accept-Language": "en"}).text

@@ -1,0 +1,55 @@
+"""Which language a request is served in: the locale selector and the `lang` template global."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
+
+from decision_aid.serving.i18n import current_language
+
+
+def _lang(app: Flask, path: str = "/", **kwargs: object) -> str:
+    with app.test_request_context(path, **kwargs):
+        return current_language()
+
+
+def test_first_visit_follows_accept_language(app: Flask) -> None:
+    assert _lang(app, headers={"Accept-Language": "es-US,es;q=0.9,en;q=0.5"}) == "es"
+    assert _lang(app, headers={"Accept-Language": "en-GB,en;q=0.8,es;q=0.5"}) == "en"
+
+
+def test_unknown_languages_fall_back_to_english(app: Flask) -> None:
+    assert _lang(app, headers={"Accept-Language": "fr-FR,de;q=0.8"}) == "en"
+    assert _lang(app) == "en"
+
+
+def test_the_session_choice_wins_over_the_browser(app: Flask, client: FlaskClient) -> None:
+    with client.session_transaction() as sess:
+        sess["lang"] = "es"
+    page = client.get("/", headers={"Accept-Language": "en"})
+    assert '<html lang="es"' in page.get_data(as_text=True)
+
+
+def test_clinician_pages_are_english_whatever_the_patient_chose(
+        app: Flask, client: FlaskClient) -> None:
+    assert _lang(app, "/clinician/login", headers={"Accept-Language": "es"}) == "en"
+    with client.session_transaction() as sess:
+        sess["lang"] = "es"
+    page = client.get("/clinician/login")
+    assert '<html lang="en"' in page.get_data(as_text=True)
+
+
+def test_lang_query_names_the_language_after_the_session_ends(app: Flask) -> None:
+    assert _lang(app, "/finished?lang=es", headers={"Accept-Language": "en"}) == "es"
+    assert _lang(app, "/finished?lang=xx", headers={"Accept-Language": "en"}) == "en"
+
+
+def test_templates_get_lang_and_locale_formatting(app: Flask) -> None:
+    day = date(2026, 12, 1)
+    source = "{{ lang }}|{{ format_date(day) }}|{{ format_number(12345.5) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert render_template_string(source, day=day) == "es|1 de diciembre de 2026|12.345,5"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(source, day=day) == "en|December 1, 2026|12,345.5"
