@@ -20,7 +20,7 @@ TYPECHECK_REQUIRED ?= yes
 export NLTK_DATA := $(CURDIR)/.nltk_data
 
 .PHONY: install install-dev lock run serve test test-sqlite test-postgres lint typecheck \
-	bench profile load lighthouse clean
+	bench profile load lighthouse clean translations compile-translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,11 +47,29 @@ lock: | $(UV)
 	$(UV) pip compile -q pyproject.toml --extra dev --python-version 3.11 \
 	  -c $(RUNTIME_LOCK) --custom-compile-command "make lock" -o $(DEV_LOCK)
 
-run: install
+# Gettext catalogs: the .po files are committed; the .mo files are built here, never by hand.
+TRANSLATIONS := decision_aid/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+compile-translations: install
+	@if [ -n "$(CATALOGS)" ]; then $(BIN)/pybabel -q compile -f -d $(TRANSLATIONS); fi
+
+# After changing any _("...") in templates or Python: refresh messages.pot and the Spanish
+# catalog, then translate the new (empty) msgstr entries in es/LC_MESSAGES/messages.po.
+translations: install
+	$(BIN)/pybabel -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext \
+	  --add-comments=Translators: --sort-by-file --project decision-aid \
+	  -o $(TRANSLATIONS)/messages.pot templates decision_aid
+	@if [ -f $(TRANSLATIONS)/es/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
+	    -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l es; \
+	else $(BIN)/pybabel -q init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l es; fi
+
+run: install compile-translations
 	$(BIN)/python -m flask --app decision_aid db upgrade
 	$(BIN)/python -m flask --app decision_aid run --host $(HOST) --port $(PORT)
 
-serve: install
+serve: install compile-translations
 	$(BIN)/python -m flask --app decision_aid db upgrade
 	$(BIN)/gunicorn -c python:decision_aid.serving.gunicorn_conf --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 	  --keep-alive $(KEEP_ALIVE) --bind $(HOST):$(PORT) \
@@ -73,10 +91,10 @@ typecheck: install-dev
 # TEST_DATABASE_URL is set (.ci/run sets it after starting the local cluster).
 test: install-dev $(NLTK_DATA)/corpora/cmudict/cmudict lint typecheck test-sqlite test-postgres
 
-test-sqlite: install-dev
+test-sqlite: install-dev compile-translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgres"
 
-test-postgres: install-dev
+test-postgres: install-dev compile-translations
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests/patient tests/clinician tests/serving tests/security tests/storage tests/fhir; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL pass skipped (CI sets it)"; \
