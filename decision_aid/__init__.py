@@ -61,10 +61,12 @@ def create_app(
     from decision_aid.storage.db import init_db
 
     from .clinician import init_clinician
-    from .content import load_content
+    from .content import load_contents
     from .patient import bp as patient_bp
 
-    app.extensions["content"] = load_content()
+    # Every language's content; "content" stays the English (clinician pages, FHIR).
+    app.extensions["contents"] = load_contents()
+    app.extensions["content"] = app.extensions["contents"]["en"]
     init_db(app)
     init_extensions(app)
     init_template_globals(app)

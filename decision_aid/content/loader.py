@@ -9,7 +9,6 @@ from typing import Any
 from .facts import KNOWN_FACTS, PRIORITY_IDS
 from .questionnaire import load_questionnaire
 from .records import ContentError, build
-from .records import read_toml as _read
 from .schema import (
     CLAIM_DESIGNS,
     CLAIM_KINDS,
@@ -32,11 +31,14 @@ from .schema import (
     QuestionToAsk,
     Source,
 )
+from .translation import DEFAULT_LANGUAGE, LANGUAGES, read_translated
 from .trial_wording import load_trial_wording
+from .wording import load_wording
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-__all__ = ["DATA_DIR", "ContentError", "build", "load_content", "validate"]
+__all__ = ["DATA_DIR", "LANGUAGES", "ContentError", "build", "load_content", "load_contents",
+           "validate"]
 
 
 def _many(cls: type, rows: Any, where: str) -> tuple[Any, ...]:
@@ -122,7 +124,13 @@ def _build_option(raw: Any, sources: dict[str, Source], where: str) -> Option:
     return option
 
 
-def load_content(data_dir: Path = DATA_DIR) -> Content:
+def load_content(data_dir: Path = DATA_DIR, language: str = DEFAULT_LANGUAGE) -> Content:
+    """The checked content in `language` ("es": each data/es file laid over its English one;
+    a missing or extra translation is a ContentError naming every path)."""
+
+    def _read(_dir: Path, name: str) -> dict[str, Any]:
+        return read_translated(_dir, name, language)
+
     meta = build(Meta, _read(data_dir, "meta.toml").get("meta"), "meta")
     sources_list = _many(Source, _read(data_dir, "sources.toml").get("source"), "source")
     _unique([s.id for s in sources_list], "sources")
@@ -164,11 +172,18 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
         priorities=priorities,
         questions_to_ask=questions,
         instruments=instruments,
-        questionnaire=load_questionnaire(data_dir, instruments),
+        questionnaire=load_questionnaire(data_dir, instruments, language),
+        language=language,
     )
     validate(content)
-    load_trial_wording(data_dir, frozenset(sources), frozenset(content.medicines))
+    load_trial_wording(data_dir, frozenset(sources), frozenset(content.medicines), language)
+    load_wording(data_dir, language)
     return content
+
+
+def load_contents(data_dir: Path = DATA_DIR) -> dict[str, Content]:
+    """The content in every language, by code; the Spanish must match the English in shape."""
+    return {language: load_content(data_dir, language) for language in LANGUAGES}
 
 
 def _check_sources(ids: tuple[str, ...], sources: dict[str, Source], where: str) -> None:

@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .records import ContentError, build, read_toml
+from .records import ContentError, build
+from .translation import DEFAULT_LANGUAGE, read_translated
 
 if TYPE_CHECKING:
     from .schema import Instrument
@@ -154,9 +155,10 @@ class Questionnaire:
         return value
 
 
-def load_questionnaire(data_dir: Path, instruments: Mapping[str, Instrument]) -> Questionnaire:
+def load_questionnaire(data_dir: Path, instruments: Mapping[str, Instrument],
+                       language: str = DEFAULT_LANGUAGE) -> Questionnaire:
     """Read questionnaire.toml; PHQ-9 and GAD-7 pages take their items from instruments.toml."""
-    raw = read_toml(data_dir, "questionnaire.toml")
+    raw = read_translated(data_dir, "questionnaire.toml", language)
     choice_sets: dict[str, list[dict[str, Any]]] = raw.get("choice_sets", {})
     sections = tuple(
         build(Section, s, f"section[{i}]") for i, s in enumerate(raw.get("section", []))
@@ -189,7 +191,7 @@ def load_questionnaire(data_dir: Path, instruments: Mapping[str, Instrument]) ->
                 f["choices"] = choice_sets[name]
             if f.pop("choices_from", None) == "priorities":
                 # The values page offers the priorities themselves, in their own words.
-                f["choices"] = _priority_choices(data_dir)
+                f["choices"] = _priority_choices(data_dir, language)
             fields.append(f)
         row["fields"] = fields
         row.pop("field", None)
@@ -209,8 +211,8 @@ def load_questionnaire(data_dir: Path, instruments: Mapping[str, Instrument]) ->
     return q
 
 
-def _priority_choices(data_dir: Path) -> list[dict[str, str]]:
-    rows = read_toml(data_dir, "priorities.toml").get("priority", [])
+def _priority_choices(data_dir: Path, language: str) -> list[dict[str, str]]:
+    rows = read_translated(data_dir, "priorities.toml", language).get("priority", [])
     return [
         {"value": str(r.get("id", "")), "label": str(r.get("label", "")),
          "summary_label": str(r.get("short", ""))}

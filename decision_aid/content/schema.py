@@ -243,6 +243,7 @@ class Content:
     questions_to_ask: tuple[QuestionToAsk, ...]
     instruments: dict[str, Instrument]
     questionnaire: Questionnaire
+    language: str = "en"  # the language its patient-facing words are in
 
     def option(self, option_id: str) -> Option:
         for opt in self.options:

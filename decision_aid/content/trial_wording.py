@@ -7,13 +7,13 @@ reads about a past medicine comes from here, so a content editor can reach all o
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .records import ContentError
+from .translation import DEFAULT_LANGUAGE, read_translated
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -110,16 +110,6 @@ def _check_text(text: Any, where: str) -> str:
     return text.strip()
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ContentError(f"missing content file {path.name}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{path.name}: {exc}") from exc
-
-
 def _dose_source(raw: Any, where: str) -> DoseSource:
     if not isinstance(raw, dict) or set(raw) != {"name", "source_ids"}:
         raise ContentError(f"{where}: needs exactly name and source_ids")
@@ -140,9 +130,10 @@ def _table_of_ids(raw: Any, ids: tuple[str, ...], where: str) -> dict[str, str]:
 
 
 def load_trial_wording(data_dir: Path = DATA_DIR, source_ids: frozenset[str] | None = None,
-                       medicine_ids: frozenset[str] | None = None) -> TrialWording:
+                       medicine_ids: frozenset[str] | None = None,
+                       language: str = DEFAULT_LANGUAGE) -> TrialWording:
     """Read and check trials.toml and the [dose_table] of medicines.toml; fails loudly."""
-    raw = _read(data_dir / "trials.toml")
+    raw = read_translated(data_dir, "trials.toml", language)
     reasons: dict[str, TrialReason] = {}
     for i, row in enumerate(raw.get("reason") or []):
         where = f"trials.reason[{i}]"
@@ -167,7 +158,7 @@ def load_trial_wording(data_dir: Path = DATA_DIR, source_ids: frozenset[str] | N
     notes = _table_of_ids(raw.get("notes"), NOTE_IDS, "trials.notes")
     words = _table_of_ids(raw.get("words"), WORD_IDS, "trials.words")
 
-    table_raw = _read(data_dir / "medicines.toml").get("dose_table")
+    table_raw = read_translated(data_dir, "medicines.toml", language).get("dose_table")
     if not isinstance(table_raw, dict):
         raise ContentError("medicines.toml: needs a [dose_table] naming the one table used")
     exceptions_raw = table_raw.get("exceptions", {})
@@ -188,7 +179,7 @@ def load_trial_wording(data_dir: Path = DATA_DIR, source_ids: frozenset[str] | N
                         exceptions=exceptions)
 
 
-@lru_cache(maxsize=4)
-def trial_wording(data_dir: Path = DATA_DIR) -> TrialWording:
-    """The checked wording, read once per data directory."""
-    return load_trial_wording(data_dir)
+@lru_cache(maxsize=8)
+def trial_wording(data_dir: Path = DATA_DIR, language: str = DEFAULT_LANGUAGE) -> TrialWording:
+    """The checked wording, read once per data directory and language."""
+    return load_trial_wording(data_dir, language=language)

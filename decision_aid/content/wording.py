@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .records import ContentError, build, read_toml
+from .records import ContentError, build
+from .translation import DEFAULT_LANGUAGE, read_translated
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -31,8 +32,8 @@ class Wording:
     trial_categories: dict[str, str]  # clinician wording, by TrialCategory value
 
 
-def load_wording(data_dir: Path = DATA_DIR) -> Wording:
-    raw = read_toml(data_dir, "wording.toml")
+def load_wording(data_dir: Path = DATA_DIR, language: str = DEFAULT_LANGUAGE) -> Wording:
+    raw = read_translated(data_dir, "wording.toml", language)
     wording: Wording = build(Wording, raw, "wording")
     for name in ("listed_many", "full_many"):
         if "{count}" not in getattr(wording.situation, name):
@@ -41,6 +42,7 @@ def load_wording(data_dir: Path = DATA_DIR) -> Wording:
 
 
 @cache
-def wording() -> Wording:
-    """The bundled wording (content files do not change while the app runs)."""
-    return load_wording()
+def wording(language: str = DEFAULT_LANGUAGE) -> Wording:
+    """The bundled wording in `language` (content files do not change while the app runs).
+    trial_categories is clinician wording: clinician pages use wording() (English)."""
+    return load_wording(language=language)

@@ -53,7 +53,7 @@ def build_summary(
 ) -> Summary:
     """The summary for these effective (already pruned) answers."""
     a = answers if isinstance(answers, Answers) else Answers.from_draft(answers)
-    words = words or wording()
+    words = words or wording(content.language)
     q = content.questionnaire
     trials = tuple(assess_trials(a, content))
     phq9 = scoring.phq9(a.raw)

@@ -267,5 +267,6 @@ def assess_items(
 def assess_trials(answers: AnswersLike, content: Content) -> tuple[TrialAssessment, ...]:
     """INTERFACES §3: every past medicine in the answers, assessed against the content."""
     return assess_items(
-        answer_values(answers).get("medicines"), content.medicines, None, content.questionnaire
+        answer_values(answers).get("medicines"), content.medicines,
+        trial_wording(language=content.language), content.questionnaire,
     )

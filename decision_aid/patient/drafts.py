@@ -20,6 +20,8 @@ from decision_aid.serving.i18n import SESSION_KEY, current_language
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord, RecordStatus
 
+from ..content import Content
+from ..content.questionnaire import Questionnaire
 from ..engine.plain import SnapshotError
 from ..engine.summary_model import Summary
 from . import sessions
@@ -30,11 +32,13 @@ _G_NEW = "patient_session_begun"
 log = logging.getLogger("decision_aid")
 
 
-def content() -> Any:
-    return current_app.extensions["content"]
+def content() -> Content:
+    """The content in this request's language (the patient's)."""
+    contents: dict[str, Content] = current_app.extensions["contents"]
+    return contents[current_language()]
 
 
-def questionnaire() -> Any:
+def questionnaire() -> Questionnaire:
     return content().questionnaire
 
 
@@ -68,22 +72,23 @@ def current() -> PatientRecord | None:
 
 
 class _SummaryCache:
-    """The typed summaries of the last few records read, by (record id, row version): every
-    ORM update bumps the version, so an entry never outlives the snapshot it was made from."""
+    """The typed summaries of the last few records read, by (record id, row version, language):
+    every ORM update bumps the version, so an entry never outlives the snapshot it was made
+    from."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, int], Summary] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, str], Summary] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int]) -> Summary | None:
+    def get(self, key: tuple[str, int, str]) -> Summary | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[str, int], value: Summary) -> None:
+    def put(self, key: tuple[str, int, str], value: Summary) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -114,14 +119,14 @@ def _snapshot(record: PatientRecord) -> dict[str, Any] | None:
 
 def has_summary(record: PatientRecord) -> bool:
     """Whether the record holds a summary snapshot (without decrypting it when cached)."""
-    return (_summaries().get((record.id, record.version)) is not None
+    return (_summaries().get((record.id, record.version, record.language)) is not None
             or _snapshot(record) is not None)
 
 
 def typed_summary(record: PatientRecord) -> Summary | None:
     """The saved summary as the typed value; None when there is none, or it was saved in an
     older shape (the person's Check your answers page then makes it again)."""
-    key = (record.id, record.version)
+    key = (record.id, record.version, record.language)
     cache = _summaries()
     cached = cache.get(key)
     if cached is not None:

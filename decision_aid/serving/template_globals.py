@@ -6,9 +6,11 @@ from datetime import date
 
 from flask import Flask, current_app
 
+from .i18n import current_language
+
 
 def _content_globals() -> dict[str, object]:
-    content = current_app.extensions["content"]
+    content = current_app.extensions["contents"][current_language()]
     return {
         "content_meta": content.meta,
         "crisis": content.crisis,

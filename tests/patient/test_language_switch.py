@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support.journey import current_record, persona, walk
+from tests.support.journey import current_record, finish, persona, walk
 
 
 def test_switch_sets_the_language_and_returns_to_the_page(client: FlaskClient) -> None:
@@ -63,3 +63,21 @@ def test_a_new_browser_opening_the_record_follows_its_language(
     with client.session_transaction() as sess:
         del sess["lang"]
     assert '<html lang="es"' in client.get("/", headers={"Accept-Language": "en"}).text
+
+
+def test_switching_after_the_summary_remakes_it_in_the_new_language(
+        app: Flask, client: FlaskClient) -> None:
+    walk(client, app, persona(medicines_any="no"))
+    finish(client)
+    before = current_record(client, app).summary_snapshot
+    english = app.extensions["contents"]["en"]
+    spanish = app.extensions["contents"]["es"]
+    assert before["decision"] == english.meta.decision
+    client.get("/language/es?next=/summary")
+    after = current_record(client, app).summary_snapshot
+    assert after["decision"] == spanish.meta.decision != english.meta.decision
+    assert after["generated_on"] == before["generated_on"]
+    assert after["scores"] == before["scores"]
+    page = client.get("/summary")
+    assert page.status_code == 200 and '<html lang="es"' in page.text
+    assert spanish.options[0].name in page.text
