@@ -209,7 +209,7 @@ def test_loop_pages(questionnaire: Questionnaire) -> None:
         ]
     assert questionnaire.page("medicines_list").kind == "loop_list"
     assert questionnaire.page("medicines_list").fields[0].label == (
-        "Have you taken any other medicine for this bout of depression?"
+        "Is there another medicine to add?"
     )
     other_name = fields_by_id(questionnaire, loop=True)["other_name"][1]
     assert other_name.reveal_if is not None

@@ -9,6 +9,18 @@ Walks the journey through the Flask test client, from the start page to Check yo
 - controls: every input, select, textarea and button in <main> (what a person scans past).
 The estimate is words / 200 a minute + 3 s an answer + 2 s a page.
 
+Two rules follow what a person actually sees and reads (both changed on 1 Dec 2026; the old
+count is still printed, as `words_counting_everything`):
+- A follow-up that opens only for some answers (a conditional reveal: the unit once a dose is
+  typed, the name of a medicine not on the list) is counted only when the person's answers
+  open it. With JavaScript on, as in nearly every browser, the others stay closed and unseen.
+- The same list of choices repeated on one page is read once. The PHQ-9 and GAD-7 repeat their
+  four answers ("Not at all" ... "Nearly every day") under every item only because each radio
+  needs its own label; the paper forms print them once as column headings, and a person reads
+  the scale once and then picks by place (likewise "Yes / No / I'm not sure" under two
+  questions of one page). A list seen on an earlier page, even the same page for the next
+  medicine, is counted again in full.
+
     python tests/support/journey_time.py     # prints the figures
 """
 
@@ -51,17 +63,29 @@ ANSWERS: dict[str, Any] = (
 
 
 class _MainText(HTMLParser):
-    """Visible words and controls inside <main>."""
+    """Visible words and controls inside <main>.
 
-    def __init__(self) -> None:
+    `opened` names the conditional reveals the person's answers open (their data-* trigger);
+    None counts every reveal and every repeated list of choices, as the first version did.
+    """
+
+    def __init__(self, opened: set[str] | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, hides its content)
+        self.opened = opened
         self.in_main = 0
         self.words: list[str] = []
         self.controls = 0
+        # Words of the lists of choices being read, innermost last, each with its stack depth.
+        self.lists: list[tuple[int, list[str]]] = []
+        self.lists_read: set[tuple[str, ...]] = set()
 
-    def _hidden(self) -> bool:
-        return any(hides for _, hides in self.stack)
+    def _closed_reveal(self, a: dict[str, str | None]) -> bool:
+        if self.opened is None or "reveal" not in (a.get("class") or "").split():
+            return False
+        trigger = (a.get("data-reveal-for") or a.get("data-reveal-filled")
+                   or f"{a.get('data-reveal-select')}={a.get('data-reveal-value')}")
+        return trigger not in self.opened
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -77,29 +101,58 @@ class _MainText(HTMLParser):
             tag in {"script", "style", "template", "select"}
             or "visually-hidden" in classes
             or (tag == "details" and "open" not in a)
+            or self._closed_reveal(a)
         )
         self.stack.append((tag, hides))
+        if self.opened is not None and "choices" in classes:
+            self.lists.append((len(self.stack), []))
+
+    def _hidden(self) -> bool:
+        return any(h for t, h in self.stack if t != "details")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID:
             return
         while self.stack:
+            depth = len(self.stack)
             top, _ = self.stack.pop()
+            if self.lists and self.lists[-1][0] == depth:
+                self._end_list()
             if top == tag:
                 break
         if tag == "main":
             self.in_main -= 1
+
+    def _end_list(self) -> None:
+        _, words = self.lists.pop()
+        if tuple(words) in self.lists_read:
+            return
+        self.lists_read.add(tuple(words))
+        (self.lists[-1][1] if self.lists else self.words).extend(words)
 
     def handle_data(self, data: str) -> None:
         if not self.in_main:
             return
         in_summary = any(t == "summary" for t, _ in self.stack)
         # A closed <details> hides its body but not its <summary> line.
-        hidden = any(h for t, h in self.stack if t != "details") or (
+        hidden = self._hidden() or (
             any(t == "details" and h for t, h in self.stack) and not in_summary
         )
         if not hidden:
-            self.words.extend(re.findall(r"[\w’'-]+", data))
+            found = re.findall(r"[\w’'-]+", data)
+            (self.lists[-1][1] if self.lists else self.words).extend(found)
+
+
+def opened_reveals(data: dict[str, Any]) -> set[str]:
+    """The reveal triggers (as the templates write them) that these submitted answers open."""
+    opened: set[str] = set()
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if any(v not in ("", None) for v in values):
+            opened.add(f"f-{name}")  # data-reveal-filled: a follow-up once this is filled in
+        for v in values:
+            opened.update({f"f-{name}-{v}", f"f-{name}={v}"})
+    return opened
 
 
 @dataclass
@@ -108,6 +161,7 @@ class PageFigures:
     words: int
     controls: int
     answers: int
+    words_counting_everything: int = 0  # every reveal and every repeated list counted
     repeat: bool = False  # a loop page seen before for another item (medicine 2, 3, ...)
 
 
@@ -122,6 +176,10 @@ class Estimate:
     @property
     def words(self) -> int:
         return sum(p.words for p in self.pages)
+
+    @property
+    def words_counting_everything(self) -> int:
+        return sum(p.words_counting_everything for p in self.pages)
 
     @property
     def answers(self) -> int:
@@ -144,10 +202,15 @@ class Estimate:
         return self.minutes - skipped / WORDS_PER_MINUTE
 
 
-def read_page(url: str, html: str, answers: int) -> PageFigures:
-    parser = _MainText()
+def read_page(url: str, html: str, answers: int,
+              data: dict[str, Any] | None = None) -> PageFigures:
+    """Figures for one page, `data` being what the person submits on it."""
+    parser = _MainText(opened_reveals(data or {}))
     parser.feed(html)
-    return PageFigures(url, len(parser.words), parser.controls, answers)
+    everything = _MainText()
+    everything.feed(html)
+    return PageFigures(url, len(parser.words), parser.controls, answers,
+                       words_counting_everything=len(everything.words))
 
 
 def _value(f: Any, values: dict[str, Any]) -> Any:
@@ -206,7 +269,7 @@ def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
             item = medicines[index] if index is not None and index < len(medicines) else {}
             data = _form(page, {**answers, **item})
         given = sum(len(v) if isinstance(v, list) else 1 for v in data.values())
-        figures = read_page(location, html, given)
+        figures = read_page(location, html, given, data)
         figures.repeat = bool(page.loop) and page.id in seen_ids
         seen_ids.add(page.id)
         estimate.pages.append(figures)
@@ -245,7 +308,9 @@ def main() -> None:
         estimate = measure(app.test_client(), app)
         for p in estimate.pages:
             print(f"{p.url:32} {p.words:5} words {p.controls:4} controls {p.answers:3} answers")
-        print(f"screens {estimate.screens}, words {estimate.words}, answers {estimate.answers}, "
+        print(f"screens {estimate.screens}, words {estimate.words} "
+              f"({estimate.words_counting_everything} counting every reveal and repeated list), "
+              f"answers {estimate.answers}, "
               f"controls {estimate.controls}, about {estimate.minutes:.1f} minutes "
               f"({estimate.minutes_skimming_repeats:.1f} if repeated loop pages are skimmed)")
         app.extensions["db_engine"].dispose()
