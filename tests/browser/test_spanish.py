@@ -59,7 +59,7 @@ def test_spanish_journey_without_javascript_switching_language_on_the_way(
     walk_pages(page, es.questionnaire, SPANISH_FULL)
     assert path(page) == "/check" and html_lang(page) == "es"
     main = page.locator("main")
-    expect(main).to_contain_text(es.medicines["sertraline"].name, ignore_case=True)
+    expect(main).to_contain_text(es.medicines["sertraline"].generic, ignore_case=True)
     expect(main).to_contain_text(OWN_QUESTION_ES)
     click_and_wait(page, SUBMIT)
     assert path(page) == "/summary" and html_lang(page) == "es"

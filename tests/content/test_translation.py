@@ -227,6 +227,11 @@ def test_catalog_placeholders_match() -> None:
     assert not problems, "\n".join(problems[:20])
 
 
+def _plain(value: Any) -> Any:
+    """A message id or string as a hashable value (plural forms come as lists or tuples)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_compiled_catalog_is_there_and_matches_the_po() -> None:
     """make install / run / test compile the catalog (never committed): it must match the .po."""
     assert MO.is_file(), ("messages.mo is missing: `make` compiles it with pybabel compile "
@@ -234,8 +239,8 @@ def test_compiled_catalog_is_there_and_matches_the_po() -> None:
     po = _catalog(PO)
     with MO.open("rb") as fh:
         mo = read_mo(fh)
-    want = {m.id: m.string for m in po if m.id and not m.fuzzy}
-    have = {m.id: m.string for m in mo if m.id}
+    want = {_plain(m.id): _plain(m.string) for m in po if m.id and not m.fuzzy}
+    have = {_plain(m.id): _plain(m.string) for m in mo if m.id}
     stale = sorted(str(k) for k in want if have.get(k) != want[k])
     assert not stale, f"messages.mo is older than messages.po for {stale[:10]}"
 

@@ -90,12 +90,18 @@ def test_the_english_word_check_finds_english_and_spares_what_is_not_ours() -> N
             '<main><h1>Sus opciones</h1><p>Hable con su médico. Visite 988lifeline.org.</p>'
             '<ol class="sources-list"><li>Rush AJ. Acute and longer-term outcomes in '
             'depressed outpatients. Am J Psychiatry. 2006.</li></ol>'
+            '<p>PHQ-9: Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief '
+            'depression severity measure. J Gen Intern Med 2001;16:606–613. Elaborado por los '
+            'doctores Spitzer y Kroenke. Légaré F, Kearing S, Clay K, et al. Are you SURE? '
+            'Assessing patient decisional conflict. Can Fam Physician 2010;56(8):e308–e314.</p>'
             '<span class="code-display">ABCD-EFGH</span><code>the code</code>'
             '<script>var the = 1;</script></main></body></html>')
     assert english_words(page) == {}
     assert set(english_words(page.replace("Hable con su médico", "Talk with your clinician"))) \
         == {"with", "your", "clinician"}
     assert "the" in english_words('<main><img alt="the medicine"></main>')
+    assert set(english_words("<p>Versión oficial (Spanish for the USA), de 2010.</p>")) == {
+        "for", "the"}
     assert "save" in english_words('<main><input type="submit" value="Save"></main>')
 
 

@@ -56,6 +56,12 @@ _READ_ATTRS = ("alt", "aria-label", "placeholder", "title")
 _URL = re.compile(r"https?://\S+|\S+@\S+|\b[\w.-]+\.(?:org|com|gov|net|ca|es)(?:/\S*)?",
                   re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+# A literature reference written in running text (as in the instruments' attributions): authors
+# ("Kroenke K, Spitzer RL, Williams JBW." or "Légaré F, ... et al."), its title, then the journal's
+# year;volume. Titles of sources stay in their own language.
+_CITATION = re.compile(
+    r"(?:\b[A-ZÀ-Ý][\w'’-]+ [A-Z]{1,4}\b[,.]?\s+(?:(?:y|and|&)\s+)?)+(?:et al\.?\s+)?"
+    r".{0,300}?\b(?:19|20)\d{2};\S*", re.S)
 
 
 class SpanishText(HTMLParser):
@@ -107,7 +113,7 @@ def spanish_text(html: str) -> str:
 
 def english_words(html: str) -> dict[str, str]:
     """English words on the page, each with a little of the text around its first use."""
-    text = _URL.sub(" ", spanish_text(html))
+    text = _CITATION.sub(" ", _URL.sub(" ", spanish_text(html)))
     found: dict[str, str] = {}
     for m in _WORD.finditer(text):
         word = m.group(0).lower()
