@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select, true, tuple_
 from werkzeug.wrappers import Response as BaseResponse
 
+from decision_aid.content.translation import LANGUAGE_NAMES
 from decision_aid.security import audit, codes
 from decision_aid.security.crypto import keyed_hash
 from decision_aid.serving.extensions import code_failures
@@ -50,6 +51,11 @@ class FeedRow:
     phq9_total: int | None
     gad7_total: int | None
     sure_score: int | None
+    language: str = "en"
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
 
 
 def encode_cursor(shared_at: datetime, response_id: str) -> str:
@@ -86,6 +92,7 @@ def feed_query(
         PatientRecord.phq9_total,
         PatientRecord.gad7_total,
         PatientRecord.sure_score,
+        PatientRecord.language,
     ).where(PatientRecord.shared == true(), PatientRecord.shared_at.is_not(None), live_condition())
     if filter_name == "flagged":
         stmt = stmt.where(PatientRecord.flagged == true())
@@ -115,6 +122,7 @@ def load_feed(
             phq9_total=r.phq9_total,
             gad7_total=r.gad7_total,
             sure_score=r.sure_score,
+            language=r.language,
         )
         for r in rows
     ]

@@ -2,16 +2,20 @@
 
 Everything shown comes from the typed summary saved with the record (what the patient saw),
 read back with Summary.from_dict, plus a few columns of the record itself. The retrieval code is
-never shown.
+never shown. A summary saved in another language is shown to the clinician in English, made
+from the same answers and date with the English content; "as the person saw it" shows the saved
+one in their language.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Response as FlaskResponse
 from flask import current_app, redirect, render_template, url_for
+from flask_babel import force_locale  # type: ignore[import-untyped]
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -20,8 +24,12 @@ from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import Clinician, PatientRecord, utcnow
 
+from ..content import Content
+from ..content.translation import DEFAULT_LANGUAGE, LANGUAGE_NAMES
 from ..content.wording import wording
+from ..engine import router
 from ..engine.plain import SnapshotError
+from ..engine.summary import build_summary
 from ..engine.summary_model import Summary
 from ..engine.trials import TrialAssessment
 from .access import load_reviewable
@@ -31,6 +39,7 @@ from .formatting import Moment, format_date, moment
 PDF_FILENAME = "clinician-summary.pdf"
 SURE_UNSURE_AT_OR_BELOW = 3
 PHQ9_MAX, GAD7_MAX = 27, 21
+log = logging.getLogger("decision_aid")
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,9 @@ class Practical:
 @dataclass(frozen=True)
 class Review:
     id: str
-    s: Summary
+    s: Summary  # in English, for the clinician
+    seen: Summary  # as the person saw it, in their language
+    language: str
     flagged: bool
     trial_groups: tuple[TrialGroup, ...]
     trial_rows: tuple[TrialRow, ...]
@@ -79,6 +90,10 @@ class Review:
     @property
     def content_changed(self) -> bool:
         return self.s.content_version != self.current_version
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
 
 
 def trial_groups(trials: tuple[TrialAssessment, ...]) -> tuple[TrialGroup, ...]:
@@ -117,12 +132,29 @@ def _reviewer(response: PatientRecord) -> str | None:
     return clinician.email if clinician else "a clinician whose account was removed"
 
 
+def _english(response: PatientRecord, seen: Summary) -> Summary:
+    """The clinician's English summary of a record saved in another language: the same answers
+    and date, with the English content (the saved one when the answers cannot be read)."""
+    if response.language == DEFAULT_LANGUAGE:
+        return seen
+    english: Content = current_app.extensions["content"]
+    try:
+        answers = router.effective_answers(english.questionnaire, response.answers or {})
+        return build_summary(answers, english, seen.generated_on)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("review_english_failed record=%s error=%s", response.id, type(exc).__name__)
+        return seen
+
+
 def build_review(response: PatientRecord) -> Review:
     """The typed view of one summary; SnapshotError when it was saved in an older shape."""
-    s = Summary.from_dict(response.summary_snapshot or {})
+    seen = Summary.from_dict(response.summary_snapshot or {})
+    s = _english(response, seen)
     return Review(
         id=response.id,
         s=s,
+        seen=seen,
+        language=response.language or DEFAULT_LANGUAGE,
         flagged=bool(response.flagged) or s.item9_positive,
         trial_groups=trial_groups(s.trials),
         trial_rows=_trial_rows(s),
@@ -161,6 +193,22 @@ def summary(response_id: str) -> str:
     actor, clinician_id = _actor()
     audit.record("view", actor=actor, clinician_id=clinician_id, response_id=response.id)
     return page
+
+
+@bp.get("/summaries/<response_id>/as-seen")
+def summary_as_seen(response_id: str) -> str:
+    """The person's own summary, in the language and words they saw it in."""
+    response = load_reviewable(response_id, "view")
+    try:
+        review = build_review(response)
+    except SnapshotError:
+        return render_template("clinician/review_unreadable.html", response_id=response.id)
+    with force_locale(review.language):
+        part = render_template("clinician/patient_view_part.html", s=review.seen)
+    actor, clinician_id = _actor()
+    audit.record("view", actor=actor, clinician_id=clinician_id, response_id=response.id,
+                 detail="as_seen")
+    return render_template("clinician/patient_view.html", review=review, part=part)
 
 
 @bp.get("/summaries/<response_id>/print")

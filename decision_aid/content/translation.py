@@ -17,6 +17,8 @@ from .records import ContentError, read_toml
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
 DEFAULT_LANGUAGE = "en"
+# How clinician pages (English) name each language.
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish"}
 # Kept in their own language: source titles are cited as published.
 ENGLISH_ONLY_FILES = frozenset({"sources.toml"})
 # Keys that hold ids or other values that are not words a patient reads (when they hold a
