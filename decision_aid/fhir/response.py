@@ -91,6 +91,7 @@ def build_response(
         "meta": {"profile": [C.SDC_RESPONSE]},
         "questionnaire": f"{questionnaire['url']}|{questionnaire['version']}",
         "status": "completed",
+        "language": summary.language,
         "authored": _instant(summary.authored),
         "item": _fill(questionnaire["item"], scope),
     }

@@ -130,7 +130,7 @@ def from_record(record: PatientRecord) -> SavedSummary:
         status=record.status,
         shared=bool(record.shared),
         content_version=str(snap.get("content_version") or record.content_version),
-        language=str(snap.get("language") or "en"),
+        language=str(record.language or "en"),
         generated_on=str(snap.get("generated_on") or ""),
         completed_at=as_utc(record.completed_at),
         saved_at=as_utc(record.saved_at),
