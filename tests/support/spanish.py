@@ -29,8 +29,9 @@ SPANISH_PERSON = Persona(answers=dict(ANSWERS) | {"own_questions": OWN_QUESTION_
                          medicines=THREE_MEDICINES)
 
 # Common English words that are not also Spanish words (so none of them can appear in a Spanish
-# sentence). Left out on purpose: words Spanish shares or borrows (no, plan, doctor, sexual,
-# crisis, chat, email, final, normal, total, error, control, a, me, he, has, son, sin, once...).
+# sentence), and the English month and day names (dates are written per locale). Left out on
+# purpose: words Spanish shares or borrows (no, plan, doctor, sexual, crisis, chat, email, final,
+# normal, total, error, control, a, me, he, has, son, sin, once...).
 _ENGLISH_WORDS = """
 the and you your yours with what this that these those have are for from about will would
 could should can may might which when where how who why they them their our we there is it its
@@ -41,6 +42,8 @@ medicines treatment treatments option options week weeks month months year years
 chance better worse feel know need want tried taking take side effects clinician open
 close call text free private depression anxiety weight sleep own one two three out all on at by
 an up every number mostly little none
+january february march april june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
 """
 ENGLISH_WORDS = frozenset(_ENGLISH_WORDS.split())
 
@@ -188,6 +191,22 @@ def spanish_pages(app: Flask) -> dict[str, str]:
     client.post("/finish")
     for url in ["/finished", "/resume", "/deleted", "/no-such-page"]:
         pages[url] = client.get(url).get_data(as_text=True)
+    return pages | error_pages(app)
+
+
+def error_pages(app: Flask) -> dict[str, str]:
+    """Pages with the errors a person can make: a question left out, a wrong code, no choice."""
+    client = spanish_client(app)
+    client.post("/start")
+    partial = {f"phq9_{i}": "1" for i in range(1, 8)}
+    pages = {"/q/phq9 (errors)": client.post("/q/phq9", data=partial).get_data(as_text=True)}
+    pages["/resume (wrong code)"] = client.post(
+        "/resume", data={"code": "0000-0000-0000-0000"}).get_data(as_text=True)
+    walk(client, app, SPANISH_PERSON)
+    finish(client)
+    client.post("/summary/save")
+    pages["/summary/share (no choice)"] = client.post(
+        "/summary/share", data={}).get_data(as_text=True)
     return pages
 
 
