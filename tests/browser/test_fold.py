@@ -1,0 +1,86 @@
+"""Question pages on a phone (375 x 812): is Continue in view on arrival, and how tall is each page?
+
+Measured with JavaScript on, as a person with three medicines answers by mouse; a conditional
+follow-up counts only once it opens. Prints every page's height in screens (run with -s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from tests.browser.driver import SUBMIT, answer_with_mouse, click_and_wait, page_ref, path
+from tests.browser.live import LiveServer
+from tests.support.journey import ADEQUATE_UNSUCCESSFUL, persona
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+# Before (commit a85178b): Continue was below the fold on 28 of 36 question pages; on commit
+# 335c21e it was above on 2 of 18 (median 2.07 screens). With the one-line crisis banner, the
+# small header, tighter question-page spacing and the trimmed wording: 11 of 18 (61%), median
+# 1.41 screens; "how it went" 3.03 screens each. Longer lists of short choices in two columns:
+# "how it went" 2.80. The issue's target is 80% (15 of 18); it is NOT met: the PHQ-9 (3.0
+# screens), GAD-7 (2.4), the three "how it went" pages (six questions each), health (2.6) and
+# values (2.7) cannot show Continue on arrival without splitting them, and splitting breaks the
+# 20-screen limit and the two-pages-a-medicine rule.
+TARGET_ABOVE_FOLD = 0.80
+FLOOR_ABOVE_FOLD = 0.60
+MAX_MEDIAN_SCREENS = 1.45
+MAX_SCREENS_ONE_PAGE = 3.05  # the PHQ-9; 4.5-4.8 before
+MAX_OUTCOME_SCREENS = 2.9  # each "how it went" page, 3.03 with one choice a row
+
+_FOLD = """() => {
+  const button = document.querySelector('main form button[type=submit]');
+  const r = button ? button.getBoundingClientRect() : null;
+  return {bottom: r ? r.bottom + window.scrollY : null, viewport: window.innerHeight,
+          height: document.documentElement.scrollHeight};
+}"""
+
+
+def measure_question_pages(page: Page, live: LiveServer, medicines: list[dict[str, Any]]
+                           ) -> list[tuple[str, bool, float]]:
+    """(path, Continue fully visible on arrival, page height in screens) for each question page."""
+    q = live.content.questionnaire
+    who = persona(medicines=medicines, top_priorities=["chance", "sexual", "cost"])
+    page.goto("/")
+    click_and_wait(page, SUBMIT)
+    seen: list[tuple[str, bool, float]] = []
+    for _ in range(60):
+        if path(page) == "/check":
+            return seen
+        ref = page_ref(page)
+        assert ref is not None, page.url
+        q_page = q.page(ref[0])
+        if q_page.kind != "interruption":
+            m = page.evaluate(_FOLD)
+            above = m["bottom"] is not None and m["bottom"] <= m["viewport"]
+            seen.append((path(page), above, m["height"] / m["viewport"]))
+        answer_with_mouse(page, q_page, who, ref[1])
+    raise AssertionError("the journey did not reach Check your answers")
+
+
+def test_continue_is_visible_without_scrolling_on_most_pages(
+        new_context: Callable[..., BrowserContext], live_server: LiveServer) -> None:
+    page = new_context(viewport=PHONE).new_page()
+    pages = measure_question_pages(page, live_server, ADEQUATE_UNSUCCESSFUL)
+    for url, above, screens in pages:
+        print(f"{url:32} {'above' if above else 'BELOW'} the fold, {screens:.2f} screens")
+    share = sum(above for _, above, _ in pages) / len(pages)
+    heights = sorted(s for _, _, s in pages)
+    print(f"Continue above the fold on {share:.0%} of {len(pages)} question pages "
+          f"(target {TARGET_ABOVE_FOLD:.0%}); median height {heights[len(heights) // 2]:.2f} screens")
+    assert len(pages) == 18, [u for u, _, _ in pages]
+    assert share >= FLOOR_ABOVE_FOLD, [u for u, above, _ in pages if not above]
+    assert heights[len(heights) // 2] <= MAX_MEDIAN_SCREENS, pages
+    assert heights[-1] <= MAX_SCREENS_ONE_PAGE, pages
+    outcome = [s for u, _, s in pages if u.startswith("/q/medicine_outcome/")]
+    assert len(outcome) == 3 and max(outcome) <= MAX_OUTCOME_SCREENS, outcome
+    # The short pages keep Continue in view.
+    above_fold = dict((u, a) for u, a, _ in pages)
+    for url in ("/q/medicines_any", "/q/medicine_details/0", "/q/medicines_list",
+                "/q/other_treatments", "/q/practical", "/q/own_questions"):
+        assert above_fold[url], url
