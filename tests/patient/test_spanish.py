@@ -311,3 +311,30 @@ def test_clinician_sees_spanish_marked_and_the_summary_as_the_patient_saw_it(app
     for opt in es.options:
         assert opt.name in seen, opt.id
     assert OWN_QUESTION_ES in words  # their own question, as typed
+
+
+def test_fhir_and_csv_exports_carry_the_records_language(app: Flask) -> None:
+    import csv
+
+    from decision_aid.clinician.exports import export
+    from decision_aid.fhir import build
+    from decision_aid.storage.db import get_session
+    from decision_aid.storage.models import PatientRecord
+
+    ids = {}
+    for lang, client in (("es", spanish_client(app)), ("en", app.test_client())):
+        walk(client, app, SPANISH_PERSON)
+        finish(client)
+        client.post("/summary/save")
+        ids[lang] = current_record(client, app).id
+    with app.test_request_context("/"):
+        for lang, rid in ids.items():
+            record = get_session().get(PatientRecord, rid)
+            assert record is not None
+            bundle = build.bundle_json(record, None)
+            responses = [e["resource"] for e in bundle["entry"]
+                         if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+            assert [r.get("language") for r in responses] == [lang], lang
+        rows = list(csv.DictReader(export()))
+    by_language = {row["language"] for row in rows}
+    assert by_language == {"en", "es"}, rows
