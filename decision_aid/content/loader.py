@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .facts import KNOWN_FACTS, PRIORITY_IDS
+from .medicine_names import medicine_names
 from .questionnaire import load_questionnaire
 from .records import ContentError, build
 from .schema import (
@@ -174,6 +175,7 @@ def load_content(data_dir: Path = DATA_DIR, language: str = DEFAULT_LANGUAGE) ->
         instruments=instruments,
         questionnaire=load_questionnaire(data_dir, instruments, language),
         language=language,
+        medicine_names=medicine_names([{m.id: m for m in medicines_list}]),
     )
     validate(content)
     load_trial_wording(data_dir, frozenset(sources), frozenset(content.medicines), language)
@@ -182,8 +184,11 @@ def load_content(data_dir: Path = DATA_DIR, language: str = DEFAULT_LANGUAGE) ->
 
 
 def load_contents(data_dir: Path = DATA_DIR) -> dict[str, Content]:
-    """The content in every language, by code; the Spanish must match the English in shape."""
-    return {language: load_content(data_dir, language) for language in LANGUAGES}
+    """The content in every language, by code; the Spanish must match the English in shape.
+    Each recognises a typed medicine name in any of the languages."""
+    contents = {language: load_content(data_dir, language) for language in LANGUAGES}
+    names = medicine_names(c.medicines for c in contents.values())
+    return {code: dataclasses.replace(c, medicine_names=names) for code, c in contents.items()}
 
 
 def _check_sources(ids: tuple[str, ...], sources: dict[str, Source], where: str) -> None:

@@ -244,6 +244,9 @@ class Content:
     instruments: dict[str, Instrument]
     questionnaire: Questionnaire
     language: str = "en"  # the language its patient-facing words are in
+    # Typed medicine names (English and Spanish generics, brands) -> medicine id; see
+    # content/medicine_names.py.
+    medicine_names: dict[str, str] = field(default_factory=dict)
 
     def option(self, option_id: str) -> Option:
         for opt in self.options:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from decision_aid.content.medicine_names import normalise_name
 from decision_aid.content.questionnaire import Questionnaire
 from decision_aid.content.schema import Content, Medicine
 from decision_aid.content.trial_wording import TrialWording, fill, trial_wording
@@ -82,6 +83,7 @@ class _Context:
     catalogue: Mapping[str, Medicine]
     wording: TrialWording
     questionnaire: Questionnaire | None
+    names: Mapping[str, str] = field(default_factory=dict)  # typed name -> medicine id
 
     def label(self, field_id: str, value: str) -> str:
         if not value:
@@ -179,9 +181,12 @@ def _assessment(ctx: _Context, reason_id: str, notes: list[str], values: dict[st
 def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[TrialAssessment]:
     words = ctx.wording.words
     medicine_id = _text(item.get("medicine"))
+    typed = _text(item.get("other_name")) if medicine_id == "other" else ""
+    if typed:  # "not on this list", but named as one that is (in English or Spanish)
+        medicine_id = ctx.names.get(normalise_name(typed), "other")
     med = ctx.catalogue.get(medicine_id) if medicine_id != "other" else None
-    if medicine_id == "other":
-        name = _text(item.get("other_name")) or words["not_named"]
+    if typed or medicine_id == "other":
+        name = typed or words["not_named"]
     elif medicine_id:
         name = choice_label(ctx.questionnaire, "medicine", medicine_id, "patient")
         if name == medicine_id and med is not None:
@@ -250,13 +255,13 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
 
 def assess_items(
     items: Any, catalogue: Mapping[str, Medicine], wording: TrialWording | None = None,
-    questionnaire: Questionnaire | None = None,
+    questionnaire: Questionnaire | None = None, names: Mapping[str, str] | None = None,
 ) -> tuple[TrialAssessment, ...]:
     """One assessment per medicine item (and one per medicine added to it), in order; a
     malformed item reads as an unknown one."""
     if not isinstance(items, list | tuple):
         return ()
-    ctx = _Context(catalogue, wording or trial_wording(), questionnaire)
+    ctx = _Context(catalogue, wording or trial_wording(), questionnaire, names or {})
     return tuple(
         a
         for i, item in enumerate(items)
@@ -269,4 +274,5 @@ def assess_trials(answers: AnswersLike, content: Content) -> tuple[TrialAssessme
     return assess_items(
         answer_values(answers).get("medicines"), content.medicines,
         trial_wording(language=content.language), content.questionnaire,
+        content.medicine_names,
     )

@@ -139,3 +139,15 @@ def test_wording_and_trial_wording_come_in_the_language() -> None:
     assert en_trials.reasons["may_count"].patient != es_trials.reasons["may_count"].patient
     # Clinician wording stays English in both.
     assert en_trials.reasons["may_count"].clinician == es_trials.reasons["may_count"].clinician
+
+
+def test_medicine_names_are_known_in_both_languages() -> None:
+    from decision_aid.content.medicine_names import normalise_name
+
+    contents = load_contents()
+    for content in contents.values():
+        names = content.medicine_names
+        for typed in ("Sertralina", "sertraline", "ZOLOFT®", "  sertralina  "):
+            assert names[normalise_name(typed)] == "sertraline", typed
+        assert "sert" not in names  # no guessing from part of a name
+    assert normalise_name("Fluoxetína") == "fluoxetina"
