@@ -302,15 +302,22 @@ def test_clinician_sees_spanish_marked_and_the_summary_as_the_patient_saw_it(app
     assert html_lang(review) == "en"
     words = html_lib.unescape(text_of(review))
     assert "Spanish" in words, "the review does not say the patient used Spanish"
-    # Clinician-facing parts stay English...
+    # Clinician-facing parts stay English; their own question is shown as typed.
     assert "Medicine trials in detail" in words and "Scores" in words
-    # ...and the patient's summary is shown as they saw it, in Spanish, marked as Spanish.
-    spanish_part = re.search(r'<(section|div|article)\b[^>]*\blang="es"[^>]*>.*', review, re.S)
-    assert spanish_part, 'no part of the review is marked lang="es" (the patient\'s summary)'
+    assert OWN_QUESTION_ES in words
+    assert es.options[0].name not in words  # the option wording on the review is English
+    # The review leads to the summary as the patient saw it: in Spanish, marked as Spanish.
+    link = re.search(rf'href="(/clinician/summaries/{rid}/[^"]+)"[^>]*>[^<]*saw it', review)
+    assert link, "the review has no link to the summary as the patient saw it"
+    seen_page = clinician.get(html_lib.unescape(link.group(1)))
+    assert seen_page.status_code == 200
+    seen_html = seen_page.get_data(as_text=True)
+    spanish_part = re.search(r'<(section|div|article)\b[^>]*\blang="es"[^>]*>.*', seen_html, re.S)
+    assert spanish_part, 'no part of the page is marked lang="es" (the patient\'s summary)'
     seen = html_lib.unescape(spanish_part.group(0))
     for opt in es.options:
         assert opt.name in seen, opt.id
-    assert OWN_QUESTION_ES in words  # their own question, as typed
+    assert OWN_QUESTION_ES in seen
 
 
 def test_fhir_and_csv_exports_carry_the_records_language(app: Flask) -> None:
