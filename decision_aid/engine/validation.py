@@ -18,14 +18,21 @@ from decision_aid.content.questionnaire import Condition, Field, Page
 # Plain numbers only: "50", "50.5", ".5", "-3" (then too small). Not "75 mg", "1e3", "1,000".
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
+
+def N_(text: str) -> str:
+    """Marks an English message for the translation catalog (N_ is a name pybabel extracts by
+    default); the web layer translates it."""
+    return text
+
+
 _FALLBACKS = {
-    "required": "Answer this question",
-    "invalid": "Select one of the choices shown",
-    "not_number": "Enter a number, like 50",
-    "too_small": "Enter a bigger number",
-    "too_large": "Enter a smaller number",
-    "too_long": "Enter fewer characters",
-    "too_many": "Select fewer",
+    "required": N_("Answer this question"),
+    "invalid": N_("Select one of the choices shown"),
+    "not_number": N_("Enter a number, like 50"),
+    "too_small": N_("Enter a bigger number"),
+    "too_large": N_("Enter a smaller number"),
+    "too_long": N_("Enter fewer characters"),
+    "too_many": N_("Select fewer"),
 }
 
 

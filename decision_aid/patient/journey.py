@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext  # type: ignore[import-untyped]
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
@@ -113,7 +114,10 @@ def _question(ref: PageRef) -> WResponse | Rendered:
 
     result = validate_page(page, request.form.to_dict(flat=False))
     if result.errors:
-        return _render_page(record, path, ref, page, result.raw, result.errors, return_to, 400)
+        # A field's own message is already in the page's language; the engine's fallbacks are
+        # English msgids (marked N_ in engine/validation.py), translated here.
+        errors = {k: gettext(v) for k, v in result.errors.items()}
+        return _render_page(record, path, ref, page, result.raw, errors, return_to, 400)
 
     if page.kind == "loop_list" and result.values.get(page.fields[0].id) == router.ADD_ANOTHER:
         target = path.new_item(page.loop)

@@ -16,10 +16,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response as WResponse
 
 from decision_aid.security import audit
 from decision_aid.serving.extensions import limiter
+from decision_aid.serving.i18n import current_language
 from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
 from decision_aid.storage.db import get_session
 
@@ -151,8 +153,9 @@ def resume() -> Any:
     if record is None:
         if typed.strip():
             audit.record("patient_open_failed", actor="anonymous", outcome="denied")
-        message = ("Enter your code" if not typed.strip() else
-                   "We could not find a summary with that code. Check the code and try again")
+        message = (gettext("Enter your code") if not typed.strip() else
+                   gettext("We could not find a summary with that code. "
+                           "Check the code and try again"))
         return render_template("patient/resume.html", errors={"code": message}, error_count=1,
                                typed=typed, error_anchors={"code": "f-code"}), 400
     drafts.open_record(record)
@@ -250,10 +253,16 @@ def delete() -> Any:
         cache.drop(record_id)
     drafts.forget_summary(record_id)
     audit.record("patient_delete", actor="patient", response_id=record_id)
+    lang = current_language()
     session.clear()
-    response = redirect(url_for("patient.deleted"), code=303)
+    response = redirect(url_for("patient.deleted", **_language_arg(lang)), code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
+
+
+def _language_arg(lang: str) -> dict[str, Any]:
+    """The session (and its language) is gone: the next page keeps the language by its URL."""
+    return {} if lang == "en" else {"lang": lang}
 
 
 @bp.get("/deleted")
@@ -264,8 +273,9 @@ def deleted() -> str:
 @bp.post("/finish")
 def finish() -> WResponse:
     drafts.end_everywhere()
+    lang = current_language()
     session.clear()
-    response = redirect(url_for("patient.finished"), code=303)
+    response = redirect(url_for("patient.finished", **_language_arg(lang)), code=303)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
 

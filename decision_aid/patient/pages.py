@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext  # type: ignore[import-untyped]
 
 from ..content.questionnaire import Field, Page, Questionnaire
 from ..content.schema import Content
@@ -63,7 +64,7 @@ def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str,
     first = first_page(path.q, loop)
     rows = []
     for i, item in enumerate(Answers.from_draft(path.answers).items(loop)):
-        name = item_name(item, content) or f"Medicine {i + 1}"
+        name = item_name(item, content) or gettext("Medicine %(number)s", number=i + 1)
         rows.append({
             "index": i,
             "name": name,
@@ -76,7 +77,7 @@ def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str,
 def display_value(q: Questionnaire, page: Page, f: Field, values: Mapping[str, Any]) -> str:
     value = values.get(f.id)
     if value is None or value == "" or value == []:
-        return "Not provided"
+        return str(gettext("Not provided"))
     if isinstance(value, list):
         return "\n".join(q.choice_label(f.id, str(v)) for v in value)
     if f.type == "number" and isinstance(value, int | float):
@@ -137,7 +138,8 @@ def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[
                 "value": display_value(q, page, f, values),
                 "change_url": change_url,
                 "change_hint": label.lower() + (
-                    f" for {group.title}" if group.item is not None else ""),
+                    " " + gettext("for %(name)s", name=group.title)
+                    if group.item is not None else ""),
             })
     return sections
 
@@ -146,4 +148,4 @@ def _group_title(items: Answers, ref: PageRef, page: Page, content: Content) -> 
     loop_items_ = items.items(page.loop)
     index = ref.index if ref.index is not None else 0
     name = item_name(loop_items_[index], content) if index < len(loop_items_) else ""
-    return name or f"Medicine {index + 1}"
+    return name or gettext("Medicine %(number)s", number=index + 1)
