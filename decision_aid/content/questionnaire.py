@@ -252,10 +252,13 @@ def _conditions(raw: Any, where: str) -> tuple[Condition, ...]:
 
 def _instrument_page(inst: Instrument, row: dict[str, Any], where: str) -> Page:
     """One page in the instrument's standard form: its stem, then one fieldset per item."""
+    if "{item}" not in inst.item_required:
+        raise ContentError(f"instrument {inst.id}: item_required needs an {{item}} (the error "
+                           "shown when an item is left out)")
     fields = []
     for k, item in enumerate(inst.items, start=1):
         field_id = f"{inst.id}_{k}"
-        required = f"Select how often you have been bothered by this: {item[0].lower()}{item[1:]}"
+        required = inst.item_required.replace("{item}", f"{item[0].lower()}{item[1:]}")
         fields.append({
             "id": field_id,
             "type": "radio",

@@ -227,6 +227,7 @@ class Instrument:
     attribution: str
     items: tuple[str, ...]
     choices: tuple[tuple[str, str], ...]
+    item_required: str = ""  # the error for an item left out, with {item}; needed for a page
 
 
 @dataclass(frozen=True)

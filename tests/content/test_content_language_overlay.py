@@ -151,3 +151,18 @@ def test_medicine_names_are_known_in_both_languages() -> None:
             assert names[normalise_name(typed)] == "sertraline", typed
         assert "sert" not in names  # no guessing from part of a name
     assert normalise_name("Fluoxetína") == "fluoxetina"
+
+
+def test_instrument_item_errors_come_from_the_content(spanish: Content, content: Content) -> None:
+    es_error = spanish.questionnaire.page("phq9").fields[0].errors["required"]
+    en_error = content.questionnaire.page("phq9").fields[0].errors["required"]
+    assert en_error == ("Select how often you have been bothered by this: "
+                        "little interest or pleasure in doing things")
+    assert es_error.startswith("Elija") and spanish.instruments["phq9"].items[0].lower() in es_error
+
+
+def test_an_instrument_page_without_its_error_wording_is_refused(
+        data_copy: Path, edit: EditFn) -> None:
+    edit("instruments.toml", lambda d: d["instrument"][0].pop("item_required"))
+    with pytest.raises(ContentError, match="instrument phq9: item_required"):
+        load_content(data_copy)
