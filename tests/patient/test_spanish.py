@@ -93,10 +93,13 @@ def test_whole_three_medicine_journey_in_spanish(app: Flask) -> None:
     for url in visited:
         page = client.get(url).get_data(as_text=True)
         assert html_lang(page) == "es", url
-    phq9 = client.get("/q/phq9").get_data(as_text=True)
-    # The official Spanish (USA) PHQ-9, word for word from the Spanish content.
-    for item in es.instruments["phq9"].items:
-        assert html_lib.escape(item, quote=False) in phq9 or item in html_lib.unescape(phq9)
+    # The official Spanish (USA) PHQ-9 and GAD-7, word for word from the Spanish content.
+    for inst in ("phq9", "gad7"):
+        page = html_lib.unescape(client.get(f"/q/{inst}").get_data(as_text=True))
+        for item in (es.instruments[inst].stem, *es.instruments[inst].items):
+            assert item in page, (inst, item)
+        for item in app.extensions["content"].instruments[inst].items:
+            assert item not in page, (inst, item)
     check = client.get("/check").get_data(as_text=True)
     assert html_lang(check) == "es"
     for med in ("sertraline", "escitalopram", "venlafaxine"):
@@ -343,5 +346,8 @@ def test_fhir_and_csv_exports_carry_the_records_language(app: Flask) -> None:
                          if e["resource"]["resourceType"] == "QuestionnaireResponse"]
             assert [r.get("language") for r in responses] == [lang], lang
         rows = list(csv.DictReader(export()))
-    by_language = {row["language"] for row in rows}
-    assert by_language == {"en", "es"}, rows
+    by_language = {row["language"]: row for row in rows}
+    assert set(by_language) == {"en", "es"}, rows
+    # Same answers, same scores and flags, whatever the language.
+    for column in ("phq9_total", "phq9_band", "gad7_total", "gad7_band", "item9_flag"):
+        assert by_language["es"][column] == by_language["en"][column], column
