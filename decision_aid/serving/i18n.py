@@ -28,6 +28,8 @@ SESSION_KEY = "lang"
 RECORD_LANGUAGE = "record_language"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 _ENGLISH_ONLY = ("/clinician", "/fhir")
+# A date in words, as each language writes it: "1 December 2026", "1 de diciembre de 2026".
+_DAY_FORMATS = {"en": "d MMMM y", "es": "long"}
 
 
 def _known(code: object) -> str | None:
@@ -63,9 +65,8 @@ def format_number(value: float | int) -> str:
 
 
 def format_day(value: date | datetime) -> str:
-    """A date in words, as people write it in this language ("1 December 2026" /
-    "1 de diciembre de 2026")."""
-    return str(format_date(value, "long"))
+    """A date in words, as people write it in this language (see _DAY_FORMATS)."""
+    return str(format_date(value, _DAY_FORMATS.get(current_language(), "long")))
 
 
 def _template_names() -> dict[str, object]:

@@ -52,4 +52,4 @@ def test_templates_get_lang_and_locale_formatting(app: Flask) -> None:
     with app.test_request_context("/", headers={"Accept-Language": "es"}):
         assert render_template_string(source, day=day) == "es|1 de diciembre de 2026|12.345,5"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert render_template_string(source, day=day) == "en|December 1, 2026|12,345.5"
+        assert render_template_string(source, day=day) == "en|1 December 2026|12,345.5"
