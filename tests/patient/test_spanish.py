@@ -18,6 +18,7 @@ from tests.support.journey_time import ANSWERS, THREE_MEDICINES
 from tests.support.spanish import (
     OWN_QUESTION_ES,
     SPANISH_PERSON,
+    english_words_in,
     html_lang,
     pdf_text,
     spanish_client,
@@ -202,6 +203,11 @@ def test_save_share_print_and_download_in_spanish(app: Flask, tmp_path: Path) ->
         assert opt.name.split()[0] in text, opt.id
     assert "Your treatment options to discuss" not in text
     assert OWN_QUESTION_ES.split()[0] in text
+    # No English in the PDF either, up to its list of sources (titles stay in their language).
+    raw = pdf_text(resp.data, tmp_path)
+    headings = list(re.finditer(r"^\s*Fuentes\s*$", raw, re.M))
+    body = raw[:headings[-1].start()] if headings else raw
+    assert not english_words_in(body), f"English in the Spanish PDF: {english_words_in(body)}"
 
 
 # --- switching language mid-journey ------------------------------------------------------------

@@ -116,7 +116,12 @@ def spanish_text(html: str) -> str:
 
 def english_words(html: str) -> dict[str, str]:
     """English words on the page, each with a little of the text around its first use."""
-    text = _CITATION.sub(" ", _URL.sub(" ", spanish_text(html)))
+    return english_words_in(spanish_text(html))
+
+
+def english_words_in(text: str) -> dict[str, str]:
+    """English words in plain text (such as a PDF's), leaving out web addresses and citations."""
+    text = _CITATION.sub(" ", _URL.sub(" ", " ".join(text.split())))
     found: dict[str, str] = {}
     for m in _WORD.finditer(text):
         word = m.group(0).lower()
