@@ -357,3 +357,13 @@ def test_fhir_and_csv_exports_carry_the_records_language(app: Flask) -> None:
     # Same answers, same scores and flags, whatever the language.
     for column in ("phq9_total", "phq9_band", "gad7_total", "gad7_band", "item9_flag"):
         assert by_language["es"][column] == by_language["en"][column], column
+
+
+def test_switching_language_keeps_the_way_back_to_check_your_answers(app: Flask) -> None:
+    client = spanish_client(app)
+    walk(client, app, SPANISH_PERSON)
+    page = client.get("/q/this_episode?return_to=check").get_data(as_text=True)
+    location = _switch(client, page, "en")
+    assert location.endswith("/q/this_episode?return_to=check"), location
+    english = client.get(location).get_data(as_text=True)
+    assert html_lang(english) == "en" and 'name="return_to" value="check"' in english
