@@ -53,7 +53,7 @@ def assert_spanish_crisis_help(html: str, where: str) -> None:
 
 def is_checked(html: str, field: str, value: str) -> bool:
     tag = re.search(rf'<input[^>]*id="f-{field}-{value}"[^>]*>', html)
-    return bool(tag) and " checked" in tag.group(0)  # type: ignore[union-attr]
+    return tag is not None and " checked" in tag.group(0)
 
 
 # --- choosing the language ---------------------------------------------------------------------
