@@ -22,7 +22,9 @@ from decision_aid.storage.models import PatientRecord, RecordStatus
 
 from ..content import Content
 from ..content.questionnaire import Questionnaire
+from ..engine import router
 from ..engine.plain import SnapshotError
+from ..engine.summary import build_summary
 from ..engine.summary_model import Summary
 from . import sessions
 from .blueprint import bp
@@ -188,9 +190,24 @@ def open_record(record: PatientRecord) -> None:
         get_session().delete(previous[0])
     chosen = _clear_session_keeping_language()
     if chosen is not None:
-        record.language = chosen
+        set_language(record, chosen)
     sessions.begin(record.id)
     get_session().commit()
+
+
+def set_language(record: PatientRecord, code: str) -> bool:
+    """Store the record's language; a summary already made is made again from the same answers
+    and date in that language (the caller commits). False when nothing changed."""
+    if record.language == code:
+        return False
+    record.language = code
+    before = typed_summary(record)
+    if before is not None:
+        target: Content = current_app.extensions["contents"][code]
+        answers = router.effective_answers(target.questionnaire, record.answers)
+        record.summary_snapshot = build_summary(answers, target, before.generated_on).to_dict()
+    forget_summary(record.id)
+    return True
 
 
 def _clear_session_keeping_language() -> str | None:

@@ -7,18 +7,14 @@ language, and a summary already made is made again from the same answers in the 
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from decision_aid.content import Content
 from decision_aid.content.translation import LANGUAGES
-from decision_aid.engine import router
-from decision_aid.engine.summary import build_summary
 from decision_aid.serving.i18n import RECORD_LANGUAGE, SESSION_KEY
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord
@@ -56,16 +52,6 @@ def _register(state: BlueprintSetupState) -> None:
     state.app.extensions[RECORD_LANGUAGE] = record_language
 
 
-def _remake_summary(record: PatientRecord, content: Content) -> None:
-    before = drafts.typed_summary(record)
-    if before is None:
-        return
-    q = content.questionnaire
-    made_on: date = before.generated_on
-    record.summary_snapshot = build_summary(
-        router.effective_answers(q, record.answers), content, made_on).to_dict()
-
-
 @bp.get("/language/<code>")
 def language(code: str) -> Response:
     if code not in LANGUAGES:
@@ -74,10 +60,7 @@ def language(code: str) -> Response:
     found = sessions.current()
     if found is not None:
         record = get_session().get(PatientRecord, found[0].response_id)
-        if record is not None and record.language != code:
-            record.language = code
-            _remake_summary(record, current_app.extensions["contents"][code])
+        if record is not None and drafts.set_language(record, code):
             get_session().commit()
-            drafts.forget_summary(record.id)
     target = safe_next(request.args.get("next")) or url_for("patient.start")
     return redirect(target, code=303)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -81,3 +83,21 @@ def test_switching_after_the_summary_remakes_it_in_the_new_language(
     page = client.get("/summary")
     assert page.status_code == 200 and '<html lang="es"' in page.text
     assert spanish.options[0].name in page.text
+
+
+def test_opening_a_saved_summary_after_choosing_spanish_shows_it_in_spanish(
+        app: Flask, client: FlaskClient) -> None:
+    walk(client, app, persona(medicines_any="no"))
+    finish(client)
+    assert client.post("/summary/save").status_code == 303
+    page = client.get("/saved").text  # the code is shown once, here
+    match = re.search(r'id="resume-code">([^<]+)<', page)
+    assert match, "the saved page shows the code"
+    fresh = app.test_client()
+    fresh.get("/language/es?next=/resume")
+    assert fresh.post("/resume", data={"code": match.group(1).strip()}).status_code == 303
+    record = current_record(fresh, app)
+    assert record.language == "es"
+    spanish = app.extensions["contents"]["es"]
+    assert record.summary_snapshot["decision"] == spanish.meta.decision
+    assert '<html lang="es"' in fresh.get("/summary").text
