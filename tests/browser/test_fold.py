@@ -22,12 +22,18 @@ PHONE = {"width": 375, "height": 812}
 # Before (commit a85178b): Continue was below the fold on 28 of 36 question pages; on commit
 # 335c21e it was above on 2 of 18 (median 2.07 screens). With the one-line crisis banner, the
 # small header, tighter question-page spacing and the trimmed wording: 11 of 18 (61%), median
-# 1.41 screens; "how it went" 3.03 screens each. Longer lists of short choices in two columns:
-# "how it went" 2.80. The issue's target is 80% (15 of 18); it is NOT met: the PHQ-9 (3.0
-# screens), GAD-7 (2.4), the three "how it went" pages (six questions each), health (2.6) and
-# values (2.7) cannot show Continue on arrival without splitting them, and splitting breaks the
-# 20-screen limit and the two-pages-a-medicine rule.
+# 1.41 screens; "how it went" 3.03 screens each. Longer lists of short choices in two columns and
+# the language link beside the service name: "how it went" 2.75, median 1.34 (Spanish: 11 of 18,
+# "how it went" 2.99, median 1.48). The issue's target is 80% (15 of 18); it is NOT met: the
+# PHQ-9 (3.0 screens), GAD-7 (2.4), the three "how it went" pages (six questions each), health
+# (2.6) and values (2.7) cannot show Continue on arrival without splitting them, and splitting
+# breaks the 20-screen limit and the two-pages-a-medicine rule.
 TARGET_ABOVE_FOLD = 0.80
+FLOOR_ABOVE_FOLD = 0.60
+# By language: (median page, tallest page (the PHQ-9), each "how it went" page), in screens.
+MAX_SCREENS = {"en": (1.40, 3.0, 2.8), "es": (1.52, 3.25, 3.02)}  # tallest 4.5-4.8 before
+
+_FOLD = 0.80
 FLOOR_ABOVE_FOLD = 0.60
 MAX_MEDIAN_SCREENS = 1.45
 MAX_SCREENS_ONE_PAGE = 3.05  # the PHQ-9; 4.5-4.8 before
@@ -41,12 +47,12 @@ _FOLD = """() => {
 }"""
 
 
-def measure_question_pages(page: Page, live: LiveServer, medicines: list[dict[str, Any]]
-                           ) -> list[tuple[str, bool, float]]:
+def measure_question_pages(page: Page, live: LiveServer, medicines: list[dict[str, Any]],
+                           language: str = "en") -> list[tuple[str, bool, float]]:
     """(path, Continue fully visible on arrival, page height in screens) for each question page."""
     q = live.content.questionnaire
     who = persona(medicines=medicines, top_priorities=["chance", "sexual", "cost"])
-    page.goto("/")
+    page.goto(f"/language/{language}?next=/")
     click_and_wait(page, SUBMIT)
     seen: list[tuple[str, bool, float]] = []
     for _ in range(60):
@@ -63,10 +69,12 @@ def measure_question_pages(page: Page, live: LiveServer, medicines: list[dict[st
     raise AssertionError("the journey did not reach Check your answers")
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_continue_is_visible_without_scrolling_on_most_pages(
-        new_context: Callable[..., BrowserContext], live_server: LiveServer) -> None:
+        language: str, new_context: Callable[..., BrowserContext], live_server: LiveServer) -> None:
     page = new_context(viewport=PHONE).new_page()
-    pages = measure_question_pages(page, live_server, ADEQUATE_UNSUCCESSFUL)
+    pages = measure_question_pages(page, live_server, ADEQUATE_UNSUCCESSFUL, language)
+    assert page.locator("html").get_attribute("lang") == language
     for url, above, screens in pages:
         print(f"{url:32} {'above' if above else 'BELOW'} the fold, {screens:.2f} screens")
     share = sum(above for _, above, _ in pages) / len(pages)
@@ -76,10 +84,11 @@ def test_continue_is_visible_without_scrolling_on_most_pages(
           f"(target {TARGET_ABOVE_FOLD:.0%}); median height {median:.2f} screens")
     assert len(pages) == 18, [u for u, _, _ in pages]
     assert share >= FLOOR_ABOVE_FOLD, [u for u, above, _ in pages if not above]
-    assert median <= MAX_MEDIAN_SCREENS, pages
-    assert heights[-1] <= MAX_SCREENS_ONE_PAGE, pages
+    max_median, max_page, max_outcome = MAX_SCREENS[language]
+    assert median <= max_median, pages
+    assert heights[-1] <= max_page, pages
     outcome = [s for u, _, s in pages if u.startswith("/q/medicine_outcome/")]
-    assert len(outcome) == 3 and max(outcome) <= MAX_OUTCOME_SCREENS, outcome
+    assert len(outcome) == 3 and max(outcome) <= max_outcome, outcome
     # The short pages keep Continue in view.
     above_fold = dict((u, a) for u, a, _ in pages)
     for url in ("/q/medicines_any", "/q/medicine_details/0", "/q/medicines_list",
