@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import lazy_gettext  # type: ignore[import-untyped]
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,6 +33,21 @@ HTTP_TEMPLATES = {
     405: "errors/405.html",
     413: "errors/413.html",
     429: "errors/429.html",
+}
+# Werkzeug's names of the other codes, as errors/generic.html shows them, in the page's language.
+HTTP_NAMES = {
+    400: lazy_gettext("Bad Request"),
+    401: lazy_gettext("Unauthorized"),
+    403: lazy_gettext("Forbidden"),
+    406: lazy_gettext("Not Acceptable"),
+    408: lazy_gettext("Request Timeout"),
+    410: lazy_gettext("Gone"),
+    411: lazy_gettext("Length Required"),
+    415: lazy_gettext("Unsupported Media Type"),
+    416: lazy_gettext("Requested Range Not Satisfiable"),
+    422: lazy_gettext("Unprocessable Entity"),
+    431: lazy_gettext("Request Header Fields Too Large"),
+    501: lazy_gettext("Not Implemented"),
 }
 DB_RETRY_AFTER = "5"
 PDF_RETRY_AFTER = "10"
@@ -146,7 +162,8 @@ def http_error(exc: HTTPException) -> Response | tuple[str, int]:
     if code == 409:
         return conflict_page()
     template = HTTP_TEMPLATES.get(code, "errors/generic.html")
-    return render_template(template, code=code, description=exc.name), code
+    description = str(HTTP_NAMES.get(code, exc.name))
+    return render_template(template, code=code, description=description), code
 
 
 @bp.app_errorhandler(InternalServerError)

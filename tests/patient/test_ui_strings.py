@@ -174,3 +174,15 @@ def test_english_finish_redirect_is_unchanged(client: FlaskClient) -> None:
     client.post("/start")
     resp = client.post("/finish")
     assert resp.headers["Location"].endswith("/finished")
+
+
+def test_other_error_pages_name_the_problem_in_spanish(app: Flask, client: FlaskClient) -> None:
+    from flask import abort
+
+    def gone() -> str:
+        abort(410)
+
+    app.add_url_rule("/test-gone", "test_gone", gone)
+    assert "<p>Gone</p>" in client.get("/test-gone").get_data(as_text=True)
+    html = spanish(client).get("/test-gone").get_data(as_text=True)
+    assert "<p>Esta página ya no existe</p>" in html and "<h1>Algo salió mal</h1>" in html
