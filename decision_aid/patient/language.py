@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import abort, redirect, request, session, url_for
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from decision_aid.content.translation import LANGUAGES
@@ -36,14 +37,19 @@ def safe_next(target: str | None) -> str | None:
 
 
 def record_language() -> str | None:
-    """The language stored with the record this browser has open, if any."""
+    """The language stored with the record this browser has open, if any. None when the
+    database cannot say: this runs while error pages render, the database's own included."""
     if sessions.COOKIE_KEY not in session:
         return None
-    found = sessions.current()
-    if found is None:
+    try:
+        found = sessions.current()
+        if found is None:
+            return None
+        language: str | None = get_session().scalar(
+            select(PatientRecord.language).where(PatientRecord.id == found[0].response_id))
+    except SQLAlchemyError:
+        get_session().rollback()
         return None
-    language: str | None = get_session().scalar(
-        select(PatientRecord.language).where(PatientRecord.id == found[0].response_id))
     return language
 
 
