@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from decision_aid.content.translation import LANGUAGES
 from decision_aid.serving.i18n import RECORD_LANGUAGE, SESSION_KEY
 from decision_aid.storage.db import get_session
-from decision_aid.storage.models import PatientRecord
+from decision_aid.storage.models import PatientRecord, PatientSession
 
 from . import drafts, sessions
 from .blueprint import bp
@@ -39,16 +39,19 @@ def safe_next(target: str | None) -> str | None:
 def record_language() -> str | None:
     """The language stored with the record this browser has open, if any. None when the
     database cannot say: this runs while error pages render, the database's own included."""
-    if sessions.COOKIE_KEY not in session:
+    token = session.get(sessions.COOKIE_KEY)
+    if not isinstance(token, str) or not 0 < len(token) <= 128:
         return None
+    # One column by the token's digest: no ORM objects, so nothing is refreshed or decrypted.
+    stmt = (select(PatientRecord.language)
+            .join(PatientSession, PatientSession.response_id == PatientRecord.id)
+            .where(PatientSession.id == sessions.digest(token)))
+    db = get_session()
     try:
-        found = sessions.current()
-        if found is None:
-            return None
-        language: str | None = get_session().scalar(
-            select(PatientRecord.language).where(PatientRecord.id == found[0].response_id))
+        with db.no_autoflush:  # a page's unsaved changes are its own business
+            language: str | None = db.scalar(stmt)
     except SQLAlchemyError:
-        get_session().rollback()
+        db.rollback()
         return None
     return language
 
