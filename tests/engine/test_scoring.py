@@ -176,7 +176,8 @@ def _render_interruption(severity: str) -> str:
 
     content = load_content()
     env = Environment(loader=FileSystemLoader(Path(__file__).parents[2] / "templates"),
-                      autoescape=True)
+                      autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(csrf_token=lambda: "t", crisis=content.crisis, content_meta=content.meta)
     page = content.questionnaire.page("crisis")
     template = env.get_template("patient/interruption.html")
