@@ -8,11 +8,12 @@ Clinician pages and the FHIR API are always English.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_babel import (  # type: ignore[import-untyped]
     Babel,
     format_date,
@@ -28,6 +29,7 @@ SESSION_KEY = "lang"
 RECORD_LANGUAGE = "record_language"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 _ENGLISH_ONLY = ("/clinician", "/fhir")
+log = logging.getLogger("decision_aid")
 # A date in words, as each language writes it: "1 December 2026", "1 de diciembre de 2026".
 _DAY_FORMATS = {"en": "d MMMM y", "es": "long"}
 
@@ -73,11 +75,34 @@ def _template_names() -> dict[str, object]:
     return {"lang": current_language(), "languages": LANGUAGES}
 
 
+def _content_language(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", current_language())
+    return response
+
+
+def uncompiled_catalogs(directory: Path = TRANSLATIONS) -> list[str]:
+    """The languages whose messages.po has no up-to-date messages.mo (`make` compiles them)."""
+    stale = []
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po.parent.parent.name)
+    return stale
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_language)
+    first_dir = str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";")[0]
+    stale = uncompiled_catalogs(Path(first_dir))
+    if stale:
+        # Pages would silently fall back to the English messages.
+        log.warning("translations_not_compiled languages=%s (run make, or pybabel compile -d "
+                    "decision_aid/translations)", ",".join(stale))
     app.context_processor(_template_names)
+    app.after_request(_content_language)
     app.jinja_env.globals.update(
         current_language=current_language,
         format_date=format_day,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
-from decision_aid.serving.i18n import current_language
+from decision_aid.serving.i18n import current_language, uncompiled_catalogs
 
 
 def _lang(app: Flask, path: str = "/", **kwargs: object) -> str:
@@ -53,3 +55,22 @@ def test_templates_get_lang_and_locale_formatting(app: Flask) -> None:
         assert render_template_string(source, day=day) == "es|1 de diciembre de 2026|12.345,5"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string(source, day=day) == "en|1 December 2026|12,345.5"
+
+
+def test_pages_say_their_language_in_the_content_language_header(client: FlaskClient) -> None:
+    assert client.get("/", headers={"Accept-Language": "es"}).headers["Content-Language"] == "es"
+    assert client.get("/", headers={"Accept-Language": "en"}).headers["Content-Language"] == "en"
+    static = client.get("/static/css/app.css")
+    static.close()
+    assert "Content-Language" not in static.headers
+
+
+def test_a_catalog_left_uncompiled_is_found(tmp_path: Path) -> None:
+    po = tmp_path / "es" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    assert uncompiled_catalogs(tmp_path) == ["es"]
+    mo = po.with_suffix(".mo")
+    mo.write_bytes(b"")
+    os.utime(mo, (po.stat().st_mtime + 10, po.stat().st_mtime + 10))
+    assert uncompiled_catalogs(tmp_path) == []
