@@ -165,6 +165,8 @@ def start_new() -> PatientRecord:
     if previous is not None:
         db.delete(previous[0])
     _clear_session_keeping_language()
+    # The cookie carries the language from now on, so no page asks the database for it.
+    session[SESSION_KEY] = record.language
     sessions.begin(record.id)
     db.commit()
     setattr(g, _G_NEW, True)
@@ -191,6 +193,8 @@ def open_record(record: PatientRecord) -> None:
     chosen = _clear_session_keeping_language()
     if chosen is not None:
         set_language(record, chosen)
+    else:
+        session[SESSION_KEY] = record.language
     sessions.begin(record.id)
     get_session().commit()
 

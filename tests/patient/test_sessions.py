@@ -138,8 +138,10 @@ def test_code_is_not_in_the_cookie_but_on_the_print_of_that_session(app: Flask) 
     code = save(client)
     cookie = cookie_of(client, app)
     data = decoded(app, cookie)
-    # Only the token, Flask-WTF's CSRF secret and Flask-Login's "not fresh" marker.
-    assert set(data) <= {COOKIE_KEY, "csrf_token", "_fresh"}, data
+    # Only the token, Flask-WTF's CSRF secret, Flask-Login's "not fresh" marker and the
+    # language ("en"/"es", not patient data).
+    assert set(data) <= {COOKIE_KEY, "csrf_token", "_fresh", "lang"}, data
+    assert data.get("lang") in (None, "en", "es")
     assert "code_for_print" not in data and "new_code" not in data
     canonical = code.replace("-", "")
     payload = cookie.lstrip(".").split(".")[0]
