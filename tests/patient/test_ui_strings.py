@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import Environment
 
-from tests.support.journey import persona, walk
+from tests.support.journey import finish, persona, walk
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
@@ -186,3 +186,13 @@ def test_other_error_pages_name_the_problem_in_spanish(app: Flask, client: Flask
     assert "<p>Gone</p>" in client.get("/test-gone").get_data(as_text=True)
     html = spanish(client).get("/test-gone").get_data(as_text=True)
     assert "<p>Esta página ya no existe</p>" in html and "<h1>Algo salió mal</h1>" in html
+
+
+def test_spanish_summary_dates_in_words(client: FlaskClient, app: Flask) -> None:
+    walk(spanish(client), app, persona())
+    html = finish(client)
+    assert re.search(r"Resumen hecho el \d{1,2} de [a-z]+ de \d{4}\.", html)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    assert re.search(r"Summary made on \d{4}-\d\d-\d\d\.", client.get("/summary").get_data(as_text=True))
