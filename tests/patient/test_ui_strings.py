@@ -195,4 +195,5 @@ def test_spanish_summary_dates_in_words(client: FlaskClient, app: Flask) -> None
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     with client.session_transaction() as sess:
         sess["lang"] = "en"
-    assert re.search(r"Summary made on \d{4}-\d\d-\d\d\.", client.get("/summary").get_data(as_text=True))
+    english = client.get("/summary").get_data(as_text=True)
+    assert re.search(r"Summary made on \d{4}-\d\d-\d\d\.", english)
