@@ -367,3 +367,13 @@ def test_switching_language_keeps_the_way_back_to_check_your_answers(app: Flask)
     assert location.endswith("/q/this_episode?return_to=check"), location
     english = client.get(location).get_data(as_text=True)
     assert html_lang(english) == "en" and 'name="return_to" value="check"' in english
+
+
+def test_pages_printed_from_the_browser_number_the_pages_in_spanish(app: Flask) -> None:
+    spanish = spanish_client(app).get("/").get_data(as_text=True)
+    english = app.test_client().get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "css/print-es.css" in spanish and "css/print-es.css" not in english
+    response = app.test_client().get("/static/css/print-es.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert '"Página " counter(page) " de " counter(pages)' in css
