@@ -1,5 +1,5 @@
 """Facts about a person that the clinical engine derives for the safety screens, item 9 by
-severity and the trial rules (decision_aid.engine.facts). content/facts.py merges them into
+severity and the trial rules (decision_aid.engine.facts). content/fact_names.py merges them into
 KNOWN_FACTS, so points and questions may name them and the loader rejects any other name.
 """
 

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .facts import KNOWN_FACTS, PRIORITY_IDS
+from .fact_names import KNOWN_FACTS, PRIORITY_IDS
 from .medicine_names import medicine_names
 from .questionnaire import load_questionnaire
 from .records import ContentError, build

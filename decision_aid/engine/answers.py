@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 
 
 def _empty() -> Mapping[str, Any]:

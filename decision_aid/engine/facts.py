@@ -1,6 +1,6 @@
 """Facts about the person, derived from their answers, that content rules (points, questions) name.
 
-Every fact returned is a key of decision_aid.content.facts.KNOWN_FACTS. Facts only pick which
+Every fact returned is a key of decision_aid.content.fact_names.KNOWN_FACTS. Facts only pick which
 extra points and questions to show; they never hide, reorder, rank or score an option.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from decision_aid.content.schema import Content
 
 from . import scoring

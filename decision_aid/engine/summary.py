@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from decision_aid.content.questionnaire import Questionnaire
 from decision_aid.content.schema import Content, Source
 from decision_aid.content.wording import Situation, Wording, wording

@@ -15,7 +15,7 @@ from decision_aid.security import audit
 from ..clinician.access import load_reviewable
 from ..clinician.blueprint import bp as clinician_bp
 from ..patient import bp as patient_bp
-from ..patient import drafts
+from ..patient import records
 from . import build
 from .outcomes import fhir_response
 
@@ -34,7 +34,7 @@ def summary_fhir(response_id: str) -> BaseResponse:
 
 @patient_bp.get("/summary/fhir")
 def my_answers_fhir() -> BaseResponse:
-    record = drafts.current()
+    record = records.current()
     if record is None or record.summary_snapshot is None:
         return redirect(url_for("patient.summary"))
     data = build.bundle_json(record, None)

@@ -28,7 +28,7 @@ from ..engine.router import PageRef, RoutingPath
 from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
-from . import drafts
+from . import records
 from .blueprint import bp
 from .forms import RemoveItemForm, first_errors
 from .pages import check_sections, field_anchor, loop_items, page_heading, ref_url, slug
@@ -41,7 +41,7 @@ Rendered = tuple[str, int]  # a rendered page and its status
 
 
 def _content() -> Content:
-    content: Content = drafts.content()  # drafts.content() is not typed yet
+    content: Content = records.content()  # records.content() is not typed yet
     return content
 
 
@@ -51,21 +51,21 @@ def _path(record: PatientRecord | SimpleNamespace) -> RoutingPath:
 
 @bp.get("/")
 def start() -> str:
-    return render_template("patient/start.html", has_draft=drafts.current() is not None)
+    return render_template("patient/start.html", has_draft=records.current() is not None)
 
 
 @bp.post("/start")
 def begin() -> WResponse:
-    record = drafts.current()
+    record = records.current()
     if record is None or request.form.get("fresh") == "yes":
-        record = drafts.start_new()
-    drafts.rotate()  # a cookie copied or planted before Start stops working here
+        record = records.start_new()
+    records.rotate()  # a cookie copied or planted before Start stops working here
     return redirect(ref_url(_path(record).first_unanswered), code=303)
 
 
 @bp.get("/continue")
 def resume_draft() -> WResponse:
-    record = drafts.current()
+    record = records.current()
     if record is None:
         return redirect(url_for("patient.start"))
     return redirect(ref_url(_path(record).first_unanswered))
@@ -97,7 +97,7 @@ def _question(ref: PageRef) -> WResponse | Rendered:
     page = q.page(ref.page_id)
     if router.repeats(page) != (ref.index is not None):
         abort(404)
-    record = drafts.current()
+    record = records.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
     path = _path(record)
@@ -221,7 +221,7 @@ def _render_page(record: PatientRecord | SimpleNamespace, path: RoutingPath, ref
 
 @bp.route("/medicines/<int:index>/remove", methods=["GET", "POST"])
 def remove_item(index: int) -> WResponse | Rendered:
-    record = drafts.current()
+    record = records.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
     path = _path(record)
@@ -253,7 +253,7 @@ def remove_item(index: int) -> WResponse | Rendered:
 
 @bp.route("/check", methods=["GET", "POST"])
 def check() -> WResponse | Rendered:
-    record = drafts.current()
+    record = records.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
     path = _path(record)
@@ -291,7 +291,7 @@ def recover_page_after_failure(message: str, status: int) -> FlaskResponse | Non
     page = q.page(ref.page_id)
     record: PatientRecord | SimpleNamespace | None
     try:
-        record = drafts.current()
+        record = records.current()
     except Exception:  # the database itself may be what failed: render without the record
         get_session().rollback()
         record = SimpleNamespace(answers={}, page_revisions={}, flagged=False)

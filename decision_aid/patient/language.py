@@ -20,7 +20,7 @@ from decision_aid.serving.i18n import RECORD_LANGUAGE, SESSION_KEY
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord, PatientSession
 
-from . import drafts, sessions
+from . import records, sessions
 from .blueprint import bp
 
 
@@ -69,7 +69,7 @@ def language(code: str) -> Response:
     found = sessions.current()
     if found is not None:
         record = get_session().get(PatientRecord, found[0].response_id)
-        if record is not None and drafts.set_language(record, code):
+        if record is not None and records.set_language(record, code):
             get_session().commit()
     target = safe_next(request.args.get("next")) or url_for("patient.start")
     return redirect(target, code=303)

@@ -129,7 +129,7 @@ KEY_MISSING_ACTIONS = {
 @bp.app_errorhandler(MissingKeyError)
 def data_key_missing(exc: MissingKeyError) -> Response:
     """A record saved under a data key DATA_KEYS no longer holds: a clear 503, an audit row
-    naming the record (the patient pages have their own handler, in patient/drafts.py)."""
+    naming the record (the patient pages have their own handler, in patient/records.py)."""
     from flask_login import current_user
 
     from decision_aid.security import audit

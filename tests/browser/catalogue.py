@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from tests.browser.driver import click_and_wait, path
 from tests.browser.live import CLINICIAN_EMAIL, CLINICIAN_PASSWORD, LiveServer, Seed
 from tests.support.journey import ADEQUATE_UNSUCCESSFUL, persona

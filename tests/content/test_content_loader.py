@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from decision_aid.content import Content, ContentError, load_content
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from tests.expected import OPTION_IDS
 
 

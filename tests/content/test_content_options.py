@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from decision_aid.content import OPTION_FIELDS, Content, load_content
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from decision_aid.content.schema import Claim, Option
 from decision_aid.content.trial_wording import load_trial_wording
 

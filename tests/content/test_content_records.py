@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from decision_aid.content import Content
-from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
+from decision_aid.content.fact_names import KNOWN_FACTS, PRIORITY_IDS
 
 
 def test_meta_version_and_dates(content: Content) -> None:

@@ -7,7 +7,7 @@ from typing import Any, cast
 import pytest
 
 from decision_aid.content.clinical_facts import CLINICAL_FACTS
-from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
+from decision_aid.content.fact_names import KNOWN_FACTS, PRIORITY_IDS
 from decision_aid.content.schema import Content, Crisis, Medicine, Source
 from decision_aid.engine.facts import derive_facts
 from tests.engine.factories import make_meta
@@ -42,7 +42,7 @@ def _content() -> Content:
 
 
 CONTENT = _content()
-# content/facts.py merges CLINICAL_FACTS into KNOWN_FACTS; the union holds before and after.
+# content/fact_names.py merges CLINICAL_FACTS into KNOWN_FACTS; the union holds before and after.
 ALL_FACTS = {**KNOWN_FACTS, **CLINICAL_FACTS}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from decision_aid.content import load_content
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from decision_aid.content.schema import GRADES, Claim, Content, NotKnown
 from decision_aid.content.wording import load_wording
 from decision_aid.engine import summary as summary_module

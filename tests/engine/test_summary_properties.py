@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decision_aid.content import load_content
-from decision_aid.content.facts import KNOWN_FACTS, PRIORITY_IDS
+from decision_aid.content.fact_names import KNOWN_FACTS, PRIORITY_IDS
 from decision_aid.content.schema import Content
 from decision_aid.engine.facts import derive_facts
 from decision_aid.engine.summary import build_summary

@@ -7,7 +7,7 @@ from fhir.resources.R4B.bundle import Bundle
 from flask import Flask
 from flask.testing import FlaskClient
 
-from decision_aid.patient import drafts
+from decision_aid.patient import records
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord
 from tests.support.clinicians import (
@@ -57,7 +57,7 @@ def test_patient_downloads_their_own_answers(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rid, _ = add_response(app, shared=False)
-    monkeypatch.setattr(drafts, "current", lambda: get_session().get(PatientRecord, rid))
+    monkeypatch.setattr(records, "current", lambda: get_session().get(PatientRecord, rid))
     resp = client.get("/summary/fhir")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == 'attachment; filename="my-answers-fhir.json"'
@@ -72,7 +72,7 @@ def test_patient_downloads_their_own_answers(
 def test_patient_without_a_summary_is_sent_back(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(drafts, "current", lambda: None)
+    monkeypatch.setattr(records, "current", lambda: None)
     resp = client.get("/summary/fhir")
     assert resp.status_code in {302, 303}
 
@@ -89,7 +89,7 @@ def test_summary_page_offers_the_download_with_its_explanation(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rid, _ = add_response(app, shared=False)
-    monkeypatch.setattr(drafts, "current", lambda: get_session().get(PatientRecord, rid))
+    monkeypatch.setattr(records, "current", lambda: get_session().get(PatientRecord, rid))
     resp = client.get("/summary")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)

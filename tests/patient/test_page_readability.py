@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
+from tests.support.crisis import crisis_pages
 from tests.support.journey import Persona, current_record, finish, walk
 from tests.support.journey_time import ANSWERS, THREE_MEDICINES
 
@@ -99,23 +99,10 @@ def one_sentence_each(units: list[str]) -> str:
     return " ".join(re.sub(r"[.!?:;]+(\s|$)", " ", u).strip() + "." for u in units)
 
 
-def _crisis_pages(client: FlaskClient, app: Flask) -> dict[str, str]:
-    """The crisis page, in its wording for item 9 answered "several days" and "nearly every day"."""
-    q = app.extensions["content"].questionnaire
-    pages = {}
-    for answer in ("1", "3"):
-        crisis = Persona(answers=dict(ANSWERS) | {"phq9_9": answer, "medicines_any": "no"})
-        for url in walk(client, app, crisis):
-            if q.page(url.split("/")[2]).kind == "interruption":
-                pages[f"{url} (crisis, item 9 = {answer})"] = client.get(url).get_data(True)
-        client.post("/finish")
-    return pages
-
-
 def _pages(app: Flask) -> dict[str, str]:
     client = app.test_client()
     pages = {"/": client.get("/").get_data(as_text=True)}
-    pages |= _crisis_pages(client, app)
+    pages |= crisis_pages(client, app)
     visited = walk(client, app, Persona(answers=dict(ANSWERS), medicines=THREE_MEDICINES))
     for url in visited:  # a loop page is read again for each medicine; the first one counts
         key = re.sub(r"/\d+$", "/n", url)

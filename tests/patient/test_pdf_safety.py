@@ -74,7 +74,7 @@ def test_renderer_runs_in_its_own_process_with_a_time_limit(monkeypatch) -> None
 
 
 def test_pdf_timeout_gets_a_clear_page(client: FlaskClient, app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from decision_aid.patient import keep
+    from decision_aid.patient import summary_pages
     from decision_aid.serving import pdf
 
     walk(client, app, persona())
@@ -83,7 +83,7 @@ def test_pdf_timeout_gets_a_clear_page(client: FlaskClient, app: Flask, monkeypa
     def too_slow(*_args: object, **_kwargs: object) -> bytes:
         raise pdf.PdfTimeout("too slow")
 
-    monkeypatch.setattr(keep, "render_pdf_isolated", too_slow)
+    monkeypatch.setattr(summary_pages, "render_pdf_isolated", too_slow)
     resp = client.get("/summary/pdf")
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "10"
     assert "taking too long" in resp.get_data(as_text=True)

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from decision_aid.content.facts import PRIORITY_IDS
+from decision_aid.content.fact_names import PRIORITY_IDS
 from decision_aid.engine.summary import build_summary
 from decision_aid.security import codes
 from decision_aid.security.crypto import keyed_hash

@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import need
+from tests.support.crisis import crisis_pages
 from tests.support.journey import Persona, current_record, finish, walk
 from tests.support.journey_time import ANSWERS, THREE_MEDICINES
 
@@ -158,19 +159,6 @@ def pdf_text(pdf: bytes, tmp_path: Path, name: str = "summary.pdf") -> str:
     target.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True,
                           text=True, check=True).stdout
-
-
-def crisis_pages(client: FlaskClient, app: Flask) -> dict[str, str]:
-    """The crisis page in its wording for item 9 = "several days" and "nearly every day"."""
-    q = app.extensions["content"].questionnaire
-    pages = {}
-    for answer in ("1", "3"):
-        crisis = Persona(answers=dict(ANSWERS) | {"phq9_9": answer, "medicines_any": "no"})
-        for url in walk(client, app, crisis):
-            if q.page(url.split("/")[2]).kind == "interruption":
-                pages[f"{url} (crisis, item 9 = {answer})"] = client.get(url).get_data(True)
-        client.post("/finish")
-    return pages
 
 
 def spanish_pages(app: Flask) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from . import drafts
+from . import records
 from .blueprint import bp
 
 # The study designs the numbers come from, explained next to "How we show the numbers". Found by
@@ -14,7 +14,7 @@ DESIGN_TERMS = ("Controlled trial", "No comparison group", "Observational study"
 
 @bp.get("/about")
 def about() -> str:
-    c = drafts.content()
+    c = records.content()
     english = current_app.extensions["content"].glossary
     design_terms = [c.glossary[i] for i, t in enumerate(english) if t.term in DESIGN_TERMS]
     return render_template("patient/about.html", c=c, sources=list(c.sources.values()),

@@ -27,7 +27,7 @@ from decision_aid.storage.db import get_session
 
 from ..engine.scoring import sure_flags_conflict, sure_score
 from ..engine.summary_model import Summary
-from . import drafts
+from . import records
 from .blueprint import bp
 from .forms import DeleteForm, ShareForm, first_errors, sure_form
 
@@ -35,14 +35,14 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
 def _summary_record() -> Any:
-    record = drafts.current()
-    if record is None or not drafts.has_summary(record):
+    record = records.current()
+    if record is None or not records.has_summary(record):
         return None
     return record
 
 
 def _typed(record: Any) -> Summary | None:
-    return drafts.typed_summary(record)
+    return records.typed_summary(record)
 
 
 def _full() -> bool:
@@ -104,7 +104,7 @@ def summary_sources() -> Any:
 
 @bp.post("/summary/save")
 def save() -> Any:
-    if drafts.save_with_code() is None:
+    if records.save_with_code() is None:
         return redirect(url_for("patient.resume_draft"), code=303)
     return redirect(url_for("patient.saved"), code=303)
 
@@ -114,7 +114,7 @@ def saved() -> Any:
     record = _summary_record()
     if record is None or record.status != "saved":
         return redirect(url_for("patient.resume_draft"))
-    code = drafts.session_code(first_view=True)
+    code = records.session_code(first_view=True)
     return render_template("patient/saved.html", record=record, code=code,
                            crisis_prominent=record.flagged)
 
@@ -149,7 +149,7 @@ def resume() -> Any:
     if request.method == "GET":
         return render_template("patient/resume.html", errors={}, typed="")
     typed = (request.form.get("code") or "")[:64]
-    record = drafts.find_by_code(typed) if typed.strip() else None
+    record = records.find_by_code(typed) if typed.strip() else None
     if record is None:
         if typed.strip():
             audit.record("patient_open_failed", actor="anonymous", outcome="denied")
@@ -158,7 +158,7 @@ def resume() -> Any:
                            "Check the code and try again"))
         return render_template("patient/resume.html", errors={"code": message}, error_count=1,
                                typed=typed, error_anchors={"code": "f-code"}), 400
-    drafts.open_record(record)
+    records.open_record(record)
     audit.record("patient_open", actor="patient", response_id=record.id)
     return redirect(url_for("patient.summary"), code=303)
 
@@ -172,7 +172,7 @@ def print_view() -> Any:
     if s is None:
         return redirect(url_for("patient.check"))
     return render_template("patient/print.html", record=record, s=s, print=True, full=_full(),
-                           code=drafts.session_code(), printed_on=datetime.now(UTC))
+                           code=records.session_code(), printed_on=datetime.now(UTC))
 
 
 @bp.get("/summary/pdf")
@@ -183,7 +183,7 @@ def pdf() -> Any:
     s = _typed(record)
     if s is None:
         return redirect(url_for("patient.check"))
-    code = drafts.session_code()
+    code = records.session_code()
     full = _full()
     key = (record.id, str(record.version), "patient", "code" if code else "",
            "full" if full else "")
@@ -207,7 +207,7 @@ def sure() -> Any:
     record = _summary_record()
     if record is None:
         return redirect(url_for("patient.resume_draft"))
-    instrument = drafts.content().instruments["sure"]
+    instrument = records.content().instruments["sure"]
     if request.method == "GET":
         return render_template("patient/sure.html", instrument=instrument,
                                values=record.sure_answers or {}, errors={})
@@ -230,7 +230,7 @@ def sure() -> Any:
 
 @bp.route("/delete", methods=["GET", "POST"])
 def delete() -> Any:
-    record = drafts.current()
+    record = records.current()
     if record is None:
         return redirect(url_for("patient.start"))
     if request.method == "GET":
@@ -245,13 +245,13 @@ def delete() -> Any:
                         else url_for("patient.check"), code=303)
     record_id = record.id
     db = get_session()
-    drafts.end_everywhere()
+    records.end_everywhere()
     db.delete(record)
     db.commit()
     cache = current_app.extensions.get("pdf_cache")
     if cache is not None:
         cache.drop(record_id)
-    drafts.forget_summary(record_id)
+    records.forget_summary(record_id)
     audit.record("patient_delete", actor="patient", response_id=record_id)
     lang = current_language()
     session.clear()
@@ -272,7 +272,7 @@ def deleted() -> str:
 
 @bp.post("/finish")
 def finish() -> WResponse:
-    drafts.end_everywhere()
+    records.end_everywhere()
     lang = current_language()
     session.clear()
     response = redirect(url_for("patient.finished", **_language_arg(lang)), code=303)
