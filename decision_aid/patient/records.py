@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +15,7 @@ from decision_aid.security import audit
 from decision_aid.security.codes import display, new_code, normalise
 from decision_aid.security.crypto import MissingKeyError, keyed_hash
 from decision_aid.serving.i18n import SESSION_KEY, current_language
+from decision_aid.serving.lru import RecordLRU
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord, RecordStatus
 
@@ -73,41 +72,16 @@ def current() -> PatientRecord | None:
         raise RecordKeyMissing(found[0].response_id) from exc
 
 
-class _SummaryCache:
-    """The typed summaries of the last few records read, by (record id, row version, language):
-    every ORM update bumps the version, so an entry never outlives the snapshot it was made
-    from."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, int, str], Summary] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int, str]) -> Summary | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[str, int, str], value: Summary) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def drop(self, record_id: str) -> None:
-        with self._lock:
-            for key in [k for k in self._items if k[0] == record_id]:
-                del self._items[key]
+SummaryKey = tuple[str, int, str]  # (record id, row version, language)
 
 
-def _summaries() -> _SummaryCache:
-    cache: _SummaryCache | None = current_app.extensions.get("summary_cache")
+def _summaries() -> RecordLRU[SummaryKey, Summary]:
+    """The typed summaries of the last few records read: every ORM update bumps the version, so
+    an entry never outlives the snapshot it was made from."""
+    cache: RecordLRU[SummaryKey, Summary] | None = current_app.extensions.get("summary_cache")
     if cache is None:
         cache = current_app.extensions.setdefault("summary_cache",
-                                                  _SummaryCache(SUMMARY_CACHE_SIZE))
+                                                  RecordLRU(SUMMARY_CACHE_SIZE))
     return cache
 
 
@@ -145,7 +119,7 @@ def typed_summary(record: PatientRecord) -> Summary | None:
 
 
 def forget_summary(record_id: str) -> None:
-    cache: _SummaryCache | None = current_app.extensions.get("summary_cache")
+    cache: RecordLRU[SummaryKey, Summary] | None = current_app.extensions.get("summary_cache")
     if cache is not None:
         cache.drop(record_id)
 

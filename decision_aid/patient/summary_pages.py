@@ -45,6 +45,18 @@ def _typed(record: Any) -> Summary | None:
     return records.typed_summary(record)
 
 
+def _record_and_summary() -> tuple[Any, Summary] | WResponse:
+    """The saved record and its typed summary, or where to go instead: the draft when there is
+    no summary, Check your answers when it must be made again. Every summary view starts here."""
+    record = _summary_record()
+    if record is None:
+        return redirect(url_for("patient.resume_draft"))
+    s = _typed(record)
+    if s is None:
+        return redirect(url_for("patient.check"))
+    return record, s
+
+
 def _full() -> bool:
     return request.args.get("full") == "1"
 
@@ -66,23 +78,19 @@ def _pdf_cache() -> PdfCache:
 
 @bp.get("/summary")
 def summary() -> Any:
-    record = _summary_record()
-    if record is None:
-        return redirect(url_for("patient.resume_draft"))
-    s = _typed(record)
-    if s is None:
-        return redirect(url_for("patient.check"))
+    found = _record_and_summary()
+    if isinstance(found, WResponse):
+        return found
+    record, s = found
     return _summary_page(record, s)
 
 
 @bp.get("/summary/options/<option_id>")
 def option_details(option_id: str) -> Any:
-    record = _summary_record()
-    if record is None:
-        return redirect(url_for("patient.resume_draft"))
-    s = _typed(record)
-    if s is None:
-        return redirect(url_for("patient.check"))
+    found = _record_and_summary()
+    if isinstance(found, WResponse):
+        return found
+    record, s = found
     opt = next((o for o in s.options if o.id == option_id), None)
     if opt is None:
         abort(404)
@@ -92,12 +100,10 @@ def option_details(option_id: str) -> Any:
 
 @bp.get("/summary/sources")
 def summary_sources() -> Any:
-    record = _summary_record()
-    if record is None:
-        return redirect(url_for("patient.resume_draft"))
-    s = _typed(record)
-    if s is None:
-        return redirect(url_for("patient.check"))
+    found = _record_and_summary()
+    if isinstance(found, WResponse):
+        return found
+    record, s = found
     return render_template("patient/sources.html", record=record, s=s, print=False, full=True,
                            crisis_prominent=s.item9_positive)
 
@@ -165,24 +171,20 @@ def resume() -> Any:
 
 @bp.get("/summary/print")
 def print_view() -> Any:
-    record = _summary_record()
-    if record is None:
-        return redirect(url_for("patient.resume_draft"))
-    s = _typed(record)
-    if s is None:
-        return redirect(url_for("patient.check"))
+    found = _record_and_summary()
+    if isinstance(found, WResponse):
+        return found
+    record, s = found
     return render_template("patient/print.html", record=record, s=s, print=True, full=_full(),
                            code=records.session_code(), printed_on=datetime.now(UTC))
 
 
 @bp.get("/summary/pdf")
 def pdf() -> Any:
-    record = _summary_record()
-    if record is None:
-        return redirect(url_for("patient.resume_draft"))
-    s = _typed(record)
-    if s is None:
-        return redirect(url_for("patient.check"))
+    found = _record_and_summary()
+    if isinstance(found, WResponse):
+        return found
+    record, s = found
     code = records.session_code()
     full = _full()
     key = (record.id, str(record.version), "patient", "code" if code else "",
