@@ -5,12 +5,21 @@
   ProxyFix reads them from the proxies it was told about.
 - The worker count reaches the app as WEB_CONCURRENCY, so a production app with more than one
   worker refuses to start on memory:// rate-limit storage (each worker would count alone).
+- Each worker starts its PDF renderer process as it boots (WeasyPrint imported there, at a lower
+  CPU priority), so the first PDF does not pay for it while other patients wait.
 """
 
 import os
+from typing import Any
 
 forwarded_allow_ips = ""
 
 
-def on_starting(server):  # type: ignore[no-untyped-def]
+def on_starting(server: Any) -> None:
     os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker: Any) -> None:
+    from decision_aid.serving import pdf
+
+    pdf.warm_up(threads=worker.cfg.threads)

@@ -4,21 +4,31 @@ The fetcher refuses every URL that is not one of our own /static/ files, so text
 can never make the renderer read a local file or reach the network. Saved summaries are immutable,
 so their PDFs are cached per (record, version, view) in a small in-process LRU. Rendering runs
 in a separate renderer process (render_pdf_isolated) with a time limit.
+
+A PDF must not hold up other patients: the renderer runs below the web workers' CPU priority
+(it gets the CPU the pages leave), it is started with WeasyPrint imported when a gunicorn worker
+boots (warm_up), and only a few request threads per worker may wait for it at once; a PDF asked
+for beyond that gets the "try again in a few seconds" page at once instead of taking a thread
+that question pages need.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import mimetypes
 import multiprocessing
+import os
+import sys
 import threading
-from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from decision_aid.serving.lru import RecordLRU
 
 BASE_URL = "https://decision-aid.invalid/"
 
@@ -78,8 +88,45 @@ class PdfTimeout(RuntimeError):
     """The renderer took longer than allowed; the renderer process is replaced."""
 
 
+class PdfBusy(PdfTimeout):
+    """Enough requests of this worker already wait for the renderer: try again shortly."""
+
+
+# Added to the renderer's niceness: a render never takes the CPU from a page being served.
+RENDERER_NICENESS = 10
+# Request threads of one worker that may wait for the renderer at once; warm_up sets it from
+# gunicorn's thread count (3 of `make serve`'s 8), so most threads stay free for pages.
+MAX_WAITING = 3
+
 _renderer: ProcessPoolExecutor | None = None
 _renderer_lock = threading.Lock()
+_waiting = threading.BoundedSemaphore(MAX_WAITING)
+
+
+def _renderer_started() -> None:
+    """Runs once in each new renderer process, before its first job."""
+    with contextlib.suppress(OSError):
+        os.nice(RENDERER_NICENESS)
+    # Import WeasyPrint now (about 2 s of CPU) rather than inside the first patient's request.
+    with contextlib.suppress(ImportError, OSError):
+        import weasyprint  # noqa: F401
+
+
+def renderer_ready() -> bool:
+    """In the renderer: WeasyPrint is loaded."""
+    return "weasyprint" in sys.modules
+
+
+def waiting_limit(threads: int) -> int:
+    return max(1, (threads - 1) // 2)
+
+
+def warm_up(threads: int = 8) -> None:
+    """Start this process's renderer now, without waiting for it, and let fewer than half of
+    the request threads wait for it (gunicorn's post_worker_init)."""
+    global _waiting
+    _waiting = threading.BoundedSemaphore(waiting_limit(threads))
+    _renderer_pool().submit(renderer_ready)
 
 
 def _renderer_pool() -> ProcessPoolExecutor:
@@ -90,7 +137,8 @@ def _renderer_pool() -> ProcessPoolExecutor:
             # threaded web worker) and keeps WeasyPrint's memory out of the web workers.
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["decision_aid.serving.pdf"])
-            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=ctx,
+                                            initializer=_renderer_started)
             atexit.register(_shutdown_renderer)
         return _renderer
 
@@ -104,7 +152,18 @@ def _shutdown_renderer() -> None:
 
 
 def render_pdf_isolated(html: str, static_dir: Path, timeout: float = 60.0) -> bytes:
-    """Render in a separate renderer process, with a time limit."""
+    """Render in a separate renderer process, with a time limit. Raises PdfBusy at once when
+    the allowed number of this worker's requests already wait for the renderer."""
+    waiting = _waiting
+    if not waiting.acquire(blocking=False):
+        raise PdfBusy("the PDF renderer is busy")
+    try:
+        return _render_in_renderer(html, static_dir, timeout)
+    finally:
+        waiting.release()
+
+
+def _render_in_renderer(html: str, static_dir: Path, timeout: float) -> bytes:
     global _renderer
     future = _renderer_pool().submit(render_pdf, html, static_dir)
     try:
@@ -123,27 +182,5 @@ def render_pdf_isolated(html: str, static_dir: Path, timeout: float = 60.0) -> b
         return _renderer_pool().submit(render_pdf, html, static_dir).result(timeout=timeout)
 
 
-class PdfCache:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[str, ...], value: bytes) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def drop(self, record_id: str) -> None:
-        with self._lock:
-            for key in [k for k in self._items if k[0] == record_id]:
-                del self._items[key]
+class PdfCache(RecordLRU[tuple[str, ...], bytes]):
+    """PDF bytes by (record id, version, view...)."""
