@@ -76,7 +76,7 @@ def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str,
 
 def display_value(q: Questionnaire, page: Page, f: Field, values: Mapping[str, Any]) -> str:
     value = values.get(f.id)
-    if value is None or value == "" or value == []:
+    if _blank(value):
         return str(gettext("Not provided"))
     if isinstance(value, list):
         return "\n".join(q.choice_label(f.id, str(v)) for v in value)
@@ -107,7 +107,8 @@ class CheckSection:
 
 def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[CheckSection]:
     """Check your answers: the question pages on the path, by section, loop items grouped under
-    their own name; no row for what the group heading says already, or for "another one?"."""
+    their own name; no row for what the group heading says already, for "another one?", for a
+    yes that opens a follow-up, or for an optional question left blank."""
     q = path.q
     sections: list[CheckSection] = []
     items = Answers.from_draft(path.answers)
@@ -127,21 +128,44 @@ def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[
             section.groups.append(CheckGroup(ref.index, title, change_url))
         group = section.groups[-1]
         values = page_values(q, path.answers, ref)
+        gates = _gates_shown(page, values)
+        rows: list[tuple[bool, dict[str, str]]] = []  # (can be left out, row)
         for f in page.fields:
             if f.reveal_if is not None and f.id not in values:
                 continue
             if f.id.endswith("_unit") or (ref.index is not None and f.id in _NAME_FIELDS):
                 continue
+            if f.id in gates:  # "Side effects: Yes" when "Which side effects" follows
+                continue
             label = f.check_label or f.label
-            group.rows.append({
+            rows.append((f.optional and _blank(values.get(f.id)), {
                 "key": label,
+                "key_hidden": "yes" if label.lower() in {section.title.lower(),
+                                                         group.title.lower()} else "",
                 "value": display_value(q, page, f, values),
                 "change_url": change_url,
                 "change_hint": label.lower() + (
                     " " + gettext("for %(name)s", name=group.title)
                     if group.item is not None else ""),
-            })
+            }))
+        # An optional question left blank gets no row, unless the page has nothing else to show:
+        # the page's Change link still reaches it.
+        kept = [row for blank, row in rows if not blank] or [row for _, row in rows[:1]]
+        group.rows.extend(kept)
     return sections
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _gates_shown(page: Page, values: Mapping[str, Any]) -> set[str]:
+    """The yes/no questions on this page whose follow-up is shown: the follow-up's row says it."""
+    return {
+        f.reveal_if.field for f in page.fields
+        if f.reveal_if is not None and f.reveal_if.op == "equals" and f.id in values
+        and any(g.id == f.reveal_if.field for g in page.fields)
+    }
 
 
 def _group_title(items: Answers, ref: PageRef, page: Page, content: Content) -> str:
