@@ -10,6 +10,7 @@ itself stays Flask's (itsdangerous-signed), which clinician sign-in and CSRF kee
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, request, session
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import defer
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -32,6 +33,7 @@ REPLAY_SECONDS = 10
 REPLAY_ENDPOINTS = frozenset({"patient.save"})
 _G_ROW = "patient_session_row"
 _G_RECORDS = "patient_session_records"
+_SID = "session_digest"
 
 
 def digest(token: str) -> str:
@@ -51,11 +53,14 @@ def _token(cookie: Mapping[str, Any]) -> str | None:
     return token if isinstance(token, str) and 0 < len(token) <= 128 else None
 
 
-def _load(token: str, *, lock: bool = False,
-          record: Sequence[ExecutableOption] | None = None) -> PatientSession | None:
+@functools.cache
+def _statement(lock: bool, record: tuple[ExecutableOption, ...] | None) -> Select[Any]:
+    """The session lookup, built once per process for each shape (building it cost more than
+    running it); the token's digest is bound at execution."""
     # The encrypted columns load only when used, so a lookup never needs the data keys.
-    stmt = (select(PatientSession).where(PatientSession.id == digest(token))
-            .options(defer(PatientSession.code), defer(PatientSession.successor)))
+    stmt: Select[Any] = (
+        select(PatientSession).where(PatientSession.id == bindparam(_SID))
+        .options(defer(PatientSession.code), defer(PatientSession.successor)))
     if record is not None and not lock:
         # The record comes in the same query (with these loader options) and waits in the
         # session's identity map for the caller's `get`.
@@ -66,7 +71,13 @@ def _load(token: str, *, lock: bool = False,
         # PostgreSQL: a second save with the same cookie waits here, then sees the first one's
         # rotation. SQLite takes the write lock at BEGIN IMMEDIATE, which serialises the same way.
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    found: Any = get_session().execute(stmt).first()
+    return stmt
+
+
+def _load(token: str, *, lock: bool = False,
+          record: Sequence[ExecutableOption] | None = None) -> PatientSession | None:
+    stmt = _statement(lock, tuple(record) if record is not None else None)
+    found: Any = get_session().execute(stmt, {_SID: digest(token)}).first()
     row: PatientSession | None = found[0] if found is not None else None
     if found is not None and len(found) > 1:
         # The identity map holds objects weakly: keep the record alive for this request.

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Flask, current_app
 
+from .fragments import init_fragments
 from .i18n import current_language
 
 
@@ -20,3 +21,4 @@ def _content_globals() -> dict[str, object]:
 
 def init_template_globals(app: Flask) -> None:
     app.context_processor(_content_globals)
+    init_fragments(app)

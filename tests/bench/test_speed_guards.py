@@ -117,3 +117,74 @@ def test_a_patient_worker_does_not_load_the_clinician_and_fhir_libraries() -> No
         out = subprocess.run([sys.executable, "-c", script, instance], cwd=ROOT, check=True,
                              capture_output=True, text=True, timeout=120).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, owner: typing.Any, name: str) -> list[int]:
+    calls: list[int] = []
+    real = owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+    def counting(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    if isinstance(owner, dict):
+        monkeypatch.setitem(owner, name, counting)
+    else:
+        monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def test_a_question_page_seen_before_calls_no_field_macro(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2.runtime
+
+    first, second = app.test_client(), app.test_client()
+    page = first.post("/start").headers["Location"]
+    second.post("/start")
+    html = first.get(page).get_data(as_text=True)
+    invoked = _count(monkeypatch, jinja2.runtime.Macro, "_invoke")
+    again = second.get(page).get_data(as_text=True)
+    # Another person, the same unanswered page: the choice questions (9 on the PHQ-9 page, each
+    # through 5 macros before) come rendered from the process's fragments.
+    assert invoked == []
+    assert again.split('name="csrf_token"')[0] == html.split('name="csrf_token"')[0]
+
+
+def test_cached_choice_questions_show_each_persons_own_answer(client: FlaskClient,
+                                                              app: Flask) -> None:
+    other = app.test_client()
+    other.post("/start")
+    client.post("/start")
+    assert other.get("/q/phq9").status_code == 200  # the unanswered page, now cached
+    answers = {f"phq9_{i}": "1" for i in range(1, 10)} | {"phq9_3": "2", "phq9_9": "0"}
+    assert client.post("/q/phq9", data=answers).status_code == 303
+    mine = client.get("/q/phq9").get_data(as_text=True)
+    theirs = other.get("/q/phq9").get_data(as_text=True)
+    assert 'id="f-phq9_3-2" name="phq9_3" value="2" checked' in mine
+    assert 'id="f-phq9_1-1" name="phq9_1" value="1" checked' in mine
+    assert " checked" not in theirs
+    errors = client.post("/q/phq9", data={"phq9_1": "3"})  # an error page is never cached
+    assert errors.status_code == 400
+    assert 'value="3" checked' in errors.get_data(as_text=True)
+    assert 'id="f-phq9_2-error"' in errors.get_data(as_text=True)
+
+
+def test_the_footer_is_rendered_once_per_language(client: FlaskClient, app: Flask,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    page = client.post("/start").headers["Location"]
+    footer = client.get(page).get_data(as_text=True).split('<footer class="site-footer">')[1]
+    dated = _count(monkeypatch, app.jinja_env.globals, "format_date")
+    again = client.get(page).get_data(as_text=True).split('<footer class="site-footer">')[1]
+    assert again == footer
+    assert dated == []  # the footer's two dates were formatted at the first page only
+
+
+def test_the_session_lookup_is_built_once_per_process(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from decision_aid.patient import sessions
+
+    page = client.post("/start").headers["Location"]
+    assert client.get(page).status_code == 200
+    built = _count(monkeypatch, sessions, "select")
+    assert client.get(page).status_code == 200
+    assert built == []

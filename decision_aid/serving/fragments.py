@@ -1,0 +1,107 @@
+"""Rendered pieces of a page that are the same for everyone who sees the same thing, kept per
+process: the footer and the crisis banner of a language, and a choice question (radios,
+checkboxes, a select) with a given answer picked.
+
+The markup and the words stay in the templates; this only remembers what a template gave for
+the same inputs. A key holds everything the piece depends on (language, script root, the
+template's parameters, the chosen values), so a cached piece is always the one the template
+would render now; the content cannot change while a process runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from flask import Flask, current_app, request
+from markupsafe import Markup
+
+from decision_aid.content.questionnaire import Field, Page
+
+from .i18n import current_language
+from .lru import RecordLRU
+
+EXTENSION = "page_fragments"
+# Pieces: two per language for the footer and banner variants, plus choice questions with
+# their answers (a PHQ-9 page has 9 questions with 5 states each).
+SIZE = 2048
+CHOICE_TYPES = frozenset({"radio", "checkboxes", "select"})
+FIELDS_TEMPLATE = "partials/fields.html"
+
+FragmentKey = tuple[Hashable, ...]
+
+
+def _cache(app: Flask) -> RecordLRU[FragmentKey, Markup]:
+    cache: RecordLRU[FragmentKey, Markup] = app.extensions[EXTENSION]
+    return cache
+
+
+def _rendered(html: str) -> Markup:
+    # Output of an autoescaped template (every .html template is): already escaped.
+    return Markup(html)  # noqa: S704
+
+
+def fragment(name: str, **params: Hashable) -> Markup:
+    """The partial `name` rendered with only `params` and the template globals (never the
+    request), once per language."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    key: FragmentKey = (current_language(), request.script_root, name,
+                        *sorted(params.items()))
+    cache = _cache(app)
+    html = cache.get(key)
+    if html is None:
+        contents = app.extensions["contents"]
+        content = contents[current_language()]
+        html = _rendered(app.jinja_env.get_template(name).render(
+            lang=current_language(), crisis=content.crisis, content_meta=content.meta,
+            **params))
+        cache.put(key, html)
+    return html
+
+
+def _subtree(f: Field, page: Page) -> list[Field]:
+    """The field and every follow-up rendered inside it."""
+    out = [f]
+    for sub in page.followups.get(f.id, ()):
+        out += _subtree(sub, page)
+    return out
+
+
+def _state(f: Field, values: Mapping[str, Any], errors: Mapping[str, str]
+           ) -> Hashable | None:
+    """What a choice question shows for this answer, or None when it cannot be cached (a typed
+    field inside, an error shown, or a value that is not one of its choices)."""
+    if f.type not in CHOICE_TYPES or errors.get(f.id):
+        return None
+    value = values.get(f.id)
+    known = {c.value for c in f.choices}
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value if value in known else None
+    if isinstance(value, list | tuple) and all(isinstance(v, str) and v in known for v in value):
+        return tuple(value)
+    return None
+
+
+def choice_field(f: Field, page: Page, values: Mapping[str, Any], errors: Mapping[str, str],
+                 as_page: bool = False, caption: str | None = None) -> Markup:
+    """fields.html's render_field, remembered for choice questions with a known answer."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    macro = app.jinja_env.get_template(FIELDS_TEMPLATE).module.render_field
+    states = [_state(sub, values, errors) for sub in _subtree(f, page)]
+    if any(s is None for s in states):
+        return _rendered(macro(f, page, values, errors, as_page=as_page, caption=caption))
+    key: FragmentKey = (current_language(), FIELDS_TEMPLATE, page.id, f.id, as_page, caption,
+                        *states)
+    cache = _cache(app)
+    html = cache.get(key)
+    if html is None:
+        html = _rendered(macro(f, page, values, errors, as_page=as_page, caption=caption))
+        cache.put(key, html)
+    return html
+
+
+def init_fragments(app: Flask) -> None:
+    app.extensions[EXTENSION] = RecordLRU(SIZE)
+    app.jinja_env.globals.update(fragment=fragment, choice_field=choice_field)
