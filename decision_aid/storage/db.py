@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -18,9 +20,11 @@ class Base(DeclarativeBase):
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DEFERRED = "sqlite_deferred_read"
+_WRITER = "sqlite_writer_turn"
 # A writer waits this long for the lock before giving up with a 503: under a burst of saves
 # (100 patients, 16 threads) 5 s was not always enough on 2 cores.
 BUSY_TIMEOUT_MS = 15000
+WRITER_TURN_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000
 
 
 def _reading_request() -> bool:
@@ -53,8 +57,14 @@ def _sqlite_engine(url: str) -> Engine:
     read with row locks (with_for_update), such a transaction ends its read snapshot (nothing
     was written yet) and begins IMMEDIATE, waiting for the lock like any writer; rows it read
     earlier are still protected by the optimistic version check.
+
+    Writers of one process queue for their turn on a lock of their own before BEGIN IMMEDIATE
+    (WriterTurns): a thread waiting there wakes the moment the lock is free, while one waiting
+    inside SQLite's busy handler polls, sleeping up to 100 ms between tries, and a newcomer can
+    overtake it. So SQLite's lock is only contended between processes, one writer from each.
     """
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    turns = _TURNS[engine] = WriterTurns(WRITER_TURN_TIMEOUT_S)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -73,16 +83,59 @@ def _sqlite_engine(url: str) -> Engine:
     def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
         deferred = _reading_request()
         conn.info[_DEFERRED] = deferred
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        if deferred:
+            conn.exec_driver_sql("BEGIN")
+            return
+        turns.take(conn.info)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(conn.info)
+            raise
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sqlite_upgrade(conn, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
         if conn.info.get(_DEFERRED) and _takes_the_lock(statement, context):
             conn.info[_DEFERRED] = False
             cursor.execute("COMMIT")  # nothing was written yet: this only ends the snapshot
+            turns.take(conn.info)
             cursor.execute("BEGIN IMMEDIATE")
 
+    # The turn ends when the connection goes back to the pool (after its COMMIT), or at a
+    # rollback, or if the connection is thrown away.
+    event.listen(engine, "rollback", lambda conn: turns.give_back(conn.info))
+    for pool_event in ("reset", "checkin", "invalidate", "close"):
+        event.listen(engine.pool, pool_event,
+                     lambda _dbapi, record, *_a: turns.give_back(record.info))
     return engine
+
+
+def writer_turns(engine: Engine) -> WriterTurns | None:
+    """The writers' queue of a SQLite engine made here (None for PostgreSQL)."""
+    return _TURNS.get(engine)
+
+
+class WriterTurns:
+    """One writer at a time per process. A turn not given back within `timeout` (a bug) is not
+    waited for forever: the writer then goes on to SQLite's own busy wait."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def take(self, info: dict[Any, Any]) -> None:
+        if not info.get(_WRITER):
+            info[_WRITER] = self._lock.acquire(timeout=self.timeout)
+
+    def give_back(self, info: dict[Any, Any]) -> None:
+        if info.pop(_WRITER, False):
+            self._lock.release()
+
+    def taken(self) -> bool:
+        return self._lock.locked()
+
+
+_TURNS: weakref.WeakKeyDictionary[Engine, WriterTurns] = weakref.WeakKeyDictionary()
 
 
 def init_db(app: Flask) -> None:
