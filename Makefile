@@ -73,7 +73,6 @@ serve: install compile-translations
 	$(BIN)/python -m flask --app decision_aid db upgrade
 	$(BIN)/gunicorn -c python:decision_aid.serving.gunicorn_conf --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 	  --keep-alive $(KEEP_ALIVE) --bind $(HOST):$(PORT) \
-	  --max-requests 1000 --max-requests-jitter 100 \
 	  --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss' \
 	  decision_aid.wsgi:app
 

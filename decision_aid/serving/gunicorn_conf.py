@@ -5,6 +5,9 @@
   ProxyFix reads them from the proxies it was told about.
 - The worker count reaches the app as WEB_CONCURRENCY, so a production app with more than one
   worker refuses to start on memory:// rate-limit storage (each worker would count alone).
+- A worker is replaced after about 20,000 requests (a guard against slow leaks). At 1,000, as
+  before, a busy 2-core host replaced a worker every half minute, each time paying its start-up
+  and losing its caches while patients waited.
 - Each worker starts its PDF renderer process as it boots (WeasyPrint imported there, at a lower
   CPU priority), so the first PDF does not pay for it while other patients wait.
 """
@@ -13,6 +16,8 @@ import os
 from typing import Any
 
 forwarded_allow_ips = ""
+max_requests = 20000
+max_requests_jitter = 2000
 
 
 def on_starting(server: Any) -> None:

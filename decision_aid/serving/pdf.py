@@ -7,9 +7,8 @@ in a separate renderer process (render_pdf_isolated) with a time limit.
 
 A PDF must not hold up other patients: the renderer runs below the web workers' CPU priority
 (it gets the CPU the pages leave), it is started with WeasyPrint imported when a gunicorn worker
-boots (warm_up), and only a few request threads per worker may wait for it at once; a PDF asked
-for beyond that gets the "try again in a few seconds" page at once instead of taking a thread
-that question pages need.
+boots (warm_up), and a worker's last two threads never wait for it: a PDF asked for beyond that
+gets the "try again in a few seconds" page at once instead of taking a thread pages need.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -95,8 +94,8 @@ class PdfBusy(PdfTimeout):
 # Added to the renderer's niceness: a render never takes the CPU from a page being served.
 RENDERER_NICENESS = 10
 # Request threads of one worker that may wait for the renderer at once; warm_up sets it from
-# gunicorn's thread count (3 of `make serve`'s 8), so most threads stay free for pages.
-MAX_WAITING = 3
+# gunicorn's thread count (6 of `make serve`'s 8).
+MAX_WAITING = 6
 
 _renderer: ProcessPoolExecutor | None = None
 _renderer_lock = threading.Lock()
@@ -118,12 +117,14 @@ def renderer_ready() -> bool:
 
 
 def waiting_limit(threads: int) -> int:
-    return max(1, (threads - 1) // 2)
+    # A thread waiting for the renderer uses no CPU; two left free keep a worker's share of
+    # the CPU busy with pages (the GIL lets one thread compute at a time anyway).
+    return max(1, threads - 2)
 
 
 def warm_up(threads: int = 8) -> None:
-    """Start this process's renderer now, without waiting for it, and let fewer than half of
-    the request threads wait for it (gunicorn's post_worker_init)."""
+    """Start this process's renderer now, without waiting for it, and set how many request
+    threads may wait for it (gunicorn's post_worker_init)."""
     global _waiting
     _waiting = threading.BoundedSemaphore(waiting_limit(threads))
     _renderer_pool().submit(renderer_ready)
@@ -175,6 +176,10 @@ def _render_in_renderer(html: str, static_dir: Path, timeout: float) -> bytes:
             for proc in list(getattr(pool, "_processes", {}).values()):
                 proc.kill()
             pool.shutdown(wait=False, cancel_futures=True)
+        raise PdfTimeout("PDF rendering took too long") from exc
+    except CancelledError as exc:
+        # Queued behind a render that timed out: its renderer was replaced and the queue
+        # dropped. The person has waited long enough; they get the same "try again" page.
         raise PdfTimeout("PDF rendering took too long") from exc
     except BrokenProcessPool:
         with _renderer_lock:

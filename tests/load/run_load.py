@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.harness import BIN, ROOT, HarnessError, Server, app_env, migrate
+from tests.load import server_side
 
 
 def drop_schema(url: str) -> None:
@@ -59,16 +61,33 @@ def main() -> int:
     rc = 2
     try:
         migrate(url)
-        server = Server("app-load", "decision_aid.wsgi:app", app_env(url), args.workers,
-                        workdir).start()
+        # As `make serve`: its gunicorn settings (renderer started at boot, worker lifetime);
+        # the access log gives each request's time inside the app.
+        access_log = workdir / "access.log"
+        env = app_env(url, GUNICORN_CMD_ARGS=(
+            "-c python:decision_aid.serving.gunicorn_conf "
+            f"--access-logfile {access_log} "
+            f"--access-logformat '{server_side.ACCESS_FORMAT}'"))
+        server = Server("app-load", "decision_aid.wsgi:app", env, args.workers, workdir).start()
         print(f"gunicorn gthread x{args.workers} on {server.base} ({url.split(':', 1)[0]}); "
               f"locust -u {args.users} -r {args.spawn_rate} -t {args.time}", flush=True)
+        assert server.proc is not None
+        clock = server_side.MachineClock.now()
+        served_before = server_side.cpu_seconds(server_side.descendants(server.proc.pid))
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "tests/load/locustfile.py"), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,
              "--host", server.base, "--only-summary", "--stop-timeout", "30"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=3600, check=False)
         rc = done.returncode
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_side.print_cpu_shares(
+            clock, server_side.MachineClock.now(),
+            server_side.cpu_seconds(server_side.descendants(server.proc.pid)) - served_before,
+            (children.ru_utime - children_before.ru_utime)
+            + (children.ru_stime - children_before.ru_stime))
+        server_side.print_in_app(access_log)
     except (HarnessError, subprocess.SubprocessError, OSError) as exc:
         print(f"load harness failed: {exc}", file=sys.stderr)
     finally:

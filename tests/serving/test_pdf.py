@@ -1,6 +1,6 @@
 """The PDF renderer does not hold up other patients: it runs at a lower CPU priority, starts
-(WeasyPrint loaded) before the first PDF is asked for, and only a few request threads may wait
-for it at once; a PDF asked for beyond that gets the "try again" page at once."""
+(WeasyPrint loaded) before the first PDF is asked for, and a worker's last two threads never
+wait for it; a PDF asked for beyond that gets the "try again" page at once."""
 
 from __future__ import annotations
 
@@ -72,8 +72,8 @@ def test_warm_up_loads_weasyprint_before_any_pdf(fresh_renderer: None) -> None:
     assert pdf._renderer_pool().submit(pdf.renderer_ready).result(timeout=60) is True
 
 
-def test_fewer_than_half_the_threads_may_wait_for_the_renderer() -> None:
-    assert [pdf.waiting_limit(n) for n in (1, 2, 4, 8, 16)] == [1, 1, 1, 3, 7]
+def test_two_threads_of_a_worker_never_wait_for_the_renderer() -> None:
+    assert [pdf.waiting_limit(n) for n in (1, 2, 4, 8, 16)] == [1, 1, 2, 6, 14]
 
 
 def test_a_pdf_beyond_the_waiting_limit_is_refused_at_once(
@@ -86,7 +86,7 @@ def test_a_pdf_beyond_the_waiting_limit_is_refused_at_once(
 def test_the_waiters_get_their_pdfs_once_the_renderer_is_free(
         tmp_path: Path, fresh_renderer: None) -> None:
     release = tmp_path / "release"
-    pdf.warm_up(threads=4)
+    pdf.warm_up(threads=3)
     pdf._renderer_pool().submit(wait_for_file, str(release))
     result: list[bytes] = []
     waiter = threading.Thread(
@@ -122,3 +122,20 @@ def test_gunicorn_workers_start_their_renderer_as_they_boot(
 
     gunicorn_conf.post_worker_init(Worker())
     assert started == [8]
+
+
+def test_a_pdf_whose_queued_render_was_dropped_gets_try_again_not_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a render times out its renderer is replaced, and a render still queued behind it
+    may be dropped (cancelled): that request gets the "try again" page, not a 500."""
+    from concurrent.futures import Future
+
+    class DroppingRenderer:
+        def submit(self, *_args: object) -> Future[bytes]:
+            dropped: Future[bytes] = Future()
+            dropped.cancel()
+            return dropped
+
+    monkeypatch.setattr(pdf, "_renderer_pool", DroppingRenderer)
+    with pytest.raises(pdf.PdfTimeout):
+        pdf.render_pdf_isolated("<p>queued</p>", STATIC)
