@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_babel import (  # type: ignore[import-untyped]
@@ -19,7 +20,11 @@ from flask_babel import (  # type: ignore[import-untyped]
     format_date,
     format_decimal,
     get_locale,
+    get_translations,
 )
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from decision_aid.content.translation import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -71,8 +76,38 @@ def format_day(value: date | datetime) -> str:
     return str(format_date(value, _DAY_FORMATS.get(current_language(), "long")))
 
 
+def _bound_gettext(translations: Any) -> dict[str, object]:
+    """The template's gettext/ngettext (and so `_` and {% trans %}) bound to one catalog.
+
+    Flask-Babel's own callables find the request's locale and catalog again at every string (a
+    summary page has about 200): this does it once per render. Same behaviour as Jinja's
+    newstyle gettext: the message is escaped like the page and always %-formatted.
+    """
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+        rv: str = ugettext(string)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 (the msgstr is ours; variables are escaped by %)
+        return rv % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int,
+                 **variables: Any) -> str:
+        variables.setdefault("num", num)
+        rv: str = ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704
+        return rv % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def _template_names() -> dict[str, object]:
-    return {"lang": current_language(), "languages": LANGUAGES}
+    # Called at each render_template, inside any force_locale() block around it.
+    return {"lang": current_language(), "languages": LANGUAGES,
+            **_bound_gettext(get_translations())}
 
 
 def _content_language(response: Response) -> Response:

@@ -188,3 +188,15 @@ def test_the_session_lookup_is_built_once_per_process(
     built = _count(monkeypatch, sessions, "select")
     assert client.get(page).status_code == 200
     assert built == []
+
+
+def test_a_page_finds_its_message_catalog_once_not_per_string(
+        client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flask_babel
+
+    _summary_client(client, app)
+    looked_up = _count(monkeypatch, flask_babel, "get_translations")
+    html = client.get("/summary").get_data(as_text=True)
+    assert "Your treatment options to discuss" in html
+    # About 200 strings on the page: Flask-Babel's per-string lookup ran for each before.
+    assert len(looked_up) < 5, len(looked_up)
