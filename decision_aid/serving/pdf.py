@@ -91,8 +91,10 @@ class PdfBusy(PdfTimeout):
     """Enough requests of this worker already wait for the renderer: try again shortly."""
 
 
-# Added to the renderer's niceness: a render never takes the CPU from a page being served.
-RENDERER_NICENESS = 10
+# Added to the renderer's niceness. On a saturated host a render then gets about a quarter of
+# a core next to two busy web workers (a third at 0), so pages keep most of the CPU and a PDF
+# still takes seconds, not the minute after which it times out (at +10: a tenth of a core).
+RENDERER_NICENESS = 5
 # Request threads of one worker that may wait for the renderer at once; warm_up sets it from
 # gunicorn's thread count (6 of `make serve`'s 8).
 MAX_WAITING = 6
