@@ -128,7 +128,7 @@ def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[
             section.groups.append(CheckGroup(ref.index, title, change_url))
         group = section.groups[-1]
         values = page_values(q, path.answers, ref)
-        gates = _gates_shown(page, values)
+        gates = gates_shown(page, values)
         rows: list[tuple[bool, dict[str, str]]] = []  # (can be left out, row)
         for f in page.fields:
             if f.reveal_if is not None and f.id not in values:
@@ -159,7 +159,7 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _gates_shown(page: Page, values: Mapping[str, Any]) -> set[str]:
+def gates_shown(page: Page, values: Mapping[str, Any]) -> set[str]:
     """The yes/no questions on this page whose follow-up is shown: the follow-up's row says it."""
     return {
         f.reveal_if.field for f in page.fields
