@@ -25,12 +25,13 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=days)
 
 
-def live_condition() -> ColumnElement[bool]:
-    """Saved, with a summary, and not past retention (the same rule purge-expired uses)."""
+def live_condition(cutoff: ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
+    """Saved, with a summary, and not past retention (the same rule purge-expired uses).
+    `cutoff` (a bind parameter) lets a statement built once per process take it at execution."""
     return and_(
         PatientRecord.status == "saved",
         PatientRecord.summary_snapshot.is_not(None),
-        PatientRecord.updated_at >= retention_cutoff(),
+        PatientRecord.updated_at >= (cutoff if cutoff is not None else retention_cutoff()),
     )
 
 

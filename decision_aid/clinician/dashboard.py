@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select, true, tuple_
+from sqlalchemy import Select, bindparam, select, true, tuple_
 from werkzeug.wrappers import Response as BaseResponse
 
 from decision_aid.content.translation import LANGUAGE_NAMES
@@ -21,7 +22,7 @@ from decision_aid.serving.extensions import code_failures
 from decision_aid.storage.db import get_session
 from decision_aid.storage.models import PatientRecord
 
-from .access import live_condition, remember_opened
+from .access import live_condition, remember_opened, retention_cutoff
 from .auth import as_utc
 from .blueprint import bp
 from .formatting import format_datetime
@@ -153,6 +154,17 @@ def dashboard() -> str:
     return _render_dashboard()
 
 
+_HASH, _CUTOFF = "code_hash", "cutoff"
+
+
+@functools.cache
+def _by_code() -> Select[Any]:
+    """The open-by-code lookup, built once per process (building it cost more than running it)."""
+    return select(PatientRecord.id).where(
+        PatientRecord.code_hash == bindparam(_HASH),
+        live_condition(bindparam(_CUTOFF, type_=PatientRecord.updated_at.type)))
+
+
 def _find_by_code(typed: str) -> tuple[str | None, str, str]:
     """(response id or None, error message, audit detail)."""
     if not typed.strip():
@@ -161,9 +173,8 @@ def _find_by_code(typed: str) -> tuple[str | None, str, str]:
     if canonical is None:
         return None, MSG_CODE_FORMAT, "format"
     code_hash = keyed_hash(str(current_app.config["CODE_PEPPER"]), canonical)
-    response_id = get_session().scalar(
-        select(PatientRecord.id).where(PatientRecord.code_hash == code_hash, live_condition())
-    )
+    response_id: str | None = get_session().scalar(
+        _by_code(), {_HASH: code_hash, _CUTOFF: retention_cutoff()})
     if response_id is None:
         return None, MSG_CODE_NO_MATCH, "no_match"
     return response_id, "", ""

@@ -200,3 +200,20 @@ def test_a_page_finds_its_message_catalog_once_not_per_string(
     assert "Your treatment options to discuss" in html
     # About 200 strings on the page: Flask-Babel's per-string lookup ran for each before.
     assert len(looked_up) < 5, len(looked_up)
+
+
+def test_the_open_by_code_lookup_is_built_once_per_process(
+        app: Flask, client: FlaskClient, auth: typing.Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from decision_aid.clinician import dashboard
+    from decision_aid.security import codes
+    from tests.support.clinicians import add_response
+
+    auth.login()
+    rid, code = add_response(app, shared=False)
+    first = client.post("/clinician/open", data={"code": codes.display(code)})
+    assert first.status_code == 303 and rid in first.headers["Location"]
+    built = _count(monkeypatch, dashboard, "select")
+    again = client.post("/clinician/open", data={"code": codes.display(code)})
+    assert again.status_code == 303 and rid in again.headers["Location"]
+    assert built == []
