@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from decision_aid.serving import gunicorn_conf, pdf
+from decision_aid.serving import pdf
 from tests.support.journey import finish, persona, walk
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -107,21 +107,6 @@ def test_patient_pdf_while_the_renderer_is_full_gets_try_again_and_pages_still_a
     resp = client.get("/summary/pdf")
     assert resp.status_code == 503 and resp.headers["Retry-After"]
     assert client.get("/summary").status_code == 200
-
-
-def test_gunicorn_workers_start_their_renderer_as_they_boot(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[int] = []
-    monkeypatch.setattr(pdf, "warm_up", lambda threads=8: started.append(threads))
-
-    class Cfg:
-        threads = 8
-
-    class Worker:
-        cfg = Cfg()
-
-    gunicorn_conf.post_worker_init(Worker())
-    assert started == [8]
 
 
 def test_a_pdf_whose_queued_render_was_dropped_gets_try_again_not_an_error(
