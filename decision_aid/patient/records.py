@@ -14,6 +14,7 @@ from decision_aid.content.translation import LANGUAGES
 from decision_aid.security import audit
 from decision_aid.security.codes import display, new_code, normalise
 from decision_aid.security.crypto import MissingKeyError, keyed_hash
+from decision_aid.serving.fragments import forget_record
 from decision_aid.serving.i18n import SESSION_KEY, current_language
 from decision_aid.serving.lru import RecordLRU
 from decision_aid.storage.db import get_session
@@ -122,6 +123,7 @@ def forget_summary(record_id: str) -> None:
     cache: RecordLRU[SummaryKey, Summary] | None = current_app.extensions.get("summary_cache")
     if cache is not None:
         cache.drop(record_id)
+    forget_record(current_app, record_id)
 
 
 def start_new() -> PatientRecord:

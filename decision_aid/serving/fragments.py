@@ -1,6 +1,6 @@
 """Rendered pieces of a page that are the same for everyone who sees the same thing, kept per
-process: the footer and the crisis banner of a language, and a choice question (radios,
-checkboxes, a select) with a given answer picked.
+process: the footer and the crisis banner of a language, a choice question (radios,
+checkboxes, a select) with a given answer picked, and the body of one saved summary.
 
 The markup and the words stay in the templates; this only remembers what a template gave for
 the same inputs. A key holds everything the piece depends on (language, script root, the
@@ -22,6 +22,8 @@ from .i18n import current_language
 from .lru import RecordLRU
 
 EXTENSION = "page_fragments"
+RECORD_EXTENSION = "summary_fragments"
+RECORD_SIZE = 64  # summary bodies of about 20 KB each
 # Pieces: two per language for the footer and banner variants, plus choice questions with
 # their answers (a PHQ-9 page has 9 questions with 5 states each).
 SIZE = 2048
@@ -102,6 +104,33 @@ def choice_field(f: Field, page: Page, values: Mapping[str, Any], errors: Mappin
     return html
 
 
+def summary_fragment(name: str, record: Any, s: Any, **params: Hashable) -> Markup:
+    """The partial `name` for one saved summary `s`, rendered once per (record, row version,
+    language): every write to the record gives it a new version, so a kept piece is never out
+    of date. The first view of a summary renders it (the bench shows that time too)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache: RecordLRU[FragmentKey, Markup] = app.extensions[RECORD_EXTENSION]
+    key: FragmentKey = (record.id, record.version, current_language(), request.script_root,
+                        name, *sorted(params.items()))
+    html = cache.get(key)
+    if html is None:
+        content = app.extensions["contents"][current_language()]
+        html = _rendered(app.jinja_env.get_template(name).render(
+            lang=current_language(), crisis=content.crisis, content_meta=content.meta, s=s,
+            **params))
+        cache.put(key, html)
+    return html
+
+
+def forget_record(app: Flask, record_id: str) -> None:
+    """Free what is kept for a record now (finish, delete)."""
+    cache: RecordLRU[FragmentKey, Markup] | None = app.extensions.get(RECORD_EXTENSION)
+    if cache is not None:
+        cache.drop(record_id)
+
+
 def init_fragments(app: Flask) -> None:
     app.extensions[EXTENSION] = RecordLRU(SIZE)
-    app.jinja_env.globals.update(fragment=fragment, choice_field=choice_field)
+    app.extensions[RECORD_EXTENSION] = RecordLRU(RECORD_SIZE)
+    app.jinja_env.globals.update(fragment=fragment, choice_field=choice_field,
+                                 summary_fragment=summary_fragment)

@@ -1,9 +1,10 @@
 """Where a request's time goes: the four measured requests through the Flask test client.
 
-For the question page GET, an answer POST, the summary GET and the clinician's open-by-code
-POST, and for a bare Flask hello page: the median time per request over --n runs, each as a
-ratio to bare Flask measured in the same process (the in-process twin of `make bench`), then the
-functions with the most time under cProfile.
+For the question page GET, an answer POST, the summary GET (seen before, and as a first view
+with nothing kept for the record: summary_1st) and the clinician's open-by-code POST, and for a
+bare Flask hello page: the median time per request over --n runs, each as a ratio to bare Flask
+measured in the same process (the in-process twin of `make bench`), then the functions with the
+most time under cProfile.
 
     python tests/bench/profile_pages.py [--n 200] [--top 25] [--only question,summary]
 
@@ -89,10 +90,22 @@ def build_requests(workdir: Path) -> dict[str, Request]:
     clinician = app.test_client()
     make_clinician(app)
     sign_in(clinician)
+    from decision_aid.patient.records import forget_summary
+    from tests.support.journey import current_record
+
+    saved_id = current_record(saver, app).id
+
+    def first_summary_view() -> Any:
+        # As the first view of a summary: its typed summary and rendered body not kept yet.
+        with app.app_context():
+            forget_summary(saved_id)
+        return saver.get("/summary")
+
     requests: dict[str, Request] = {
         "question": lambda: drafter.get(first),
         "answer_post": post_answer,
         "summary": lambda: saver.get("/summary"),
+        "summary_1st": first_summary_view,
     }
     if code:
         requests["open_code"] = lambda: clinician.post(

@@ -217,3 +217,24 @@ def test_the_open_by_code_lookup_is_built_once_per_process(
     again = client.post("/clinician/open", data={"code": codes.display(code)})
     assert again.status_code == 303 and rid in again.headers["Location"]
     assert built == []
+
+
+def test_the_summary_body_is_rendered_once_per_record_version(
+        client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    _summary_client(client, app)
+    first = client.get("/summary").get_data(as_text=True)
+    rendered = _count(monkeypatch, app.jinja_env.globals, "format_number")
+    cards = app.jinja_env.get_template("partials/summary_cards.html")
+    calls = _count(monkeypatch, cards, "root_render_func")
+    again = client.get("/summary").get_data(as_text=True)
+    assert again.split('name="csrf_token"')[0] == first.split('name="csrf_token"')[0]
+    assert calls == [] and rendered == []
+    record_id = current_record(client, app).id
+    with app.app_context():
+        db = get_session()
+        record = db.get(PatientRecord, record_id)
+        assert record is not None
+        record.share_label = "changed"  # a new row version: the body is made again
+        db.commit()
+    assert client.get("/summary").status_code == 200
+    assert calls == [1]
