@@ -28,6 +28,7 @@ from ..content import Content
 from ..content.translation import DEFAULT_LANGUAGE, LANGUAGE_NAMES
 from ..content.wording import wording
 from ..engine import router
+from ..engine.medicine_items import STILL_TAKING, STILL_TAKING_FIELD, YES
 from ..engine.plain import SnapshotError
 from ..engine.summary import build_summary
 from ..engine.summary_model import Summary
@@ -111,11 +112,18 @@ def _clinician_words(field_id: str, values: tuple[str, ...] | str) -> str:
     return ", ".join(q.choice_label(field_id, v, wording="clinician") for v in chosen if v)
 
 
+def _stopped_words(reason: str) -> str:
+    # "Still taking it" is the yes to "Do you still take it?", not a reason to stop any more.
+    if reason == STILL_TAKING:
+        return _clinician_words(STILL_TAKING_FIELD, YES)
+    return _clinician_words("stopped_reason", reason)
+
+
 def _trial_rows(s: Summary) -> tuple[TrialRow, ...]:
     return tuple(
         TrialRow(t, _clinician_words("adherence", t.adherence),
                  _clinician_words("side_effects", t.side_effects),
-                 _clinician_words("stopped_reason", t.stopped_reason),
+                 _stopped_words(t.stopped_reason),
                  _clinician_words("added", t.added))
         for t in s.trials
     )

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from decision_aid.content.questionnaire import Page, Questionnaire
 
 from .answers import Answers
+from .medicine_items import upgrade_item
 from .validation import condition_holds, has_value, revealed_values
 
 ADD_ANOTHER = "yes"
@@ -86,12 +87,18 @@ def raw_answers(answers: AnswersLike) -> Mapping[str, Any]:
     return answers.raw if isinstance(answers, Answers) else answers
 
 
+# Loops whose items older drafts stored in an earlier form: read in the current one.
+_ITEM_FORMS: dict[str, Any] = {"medicines": upgrade_item}
+
+
 def loop_items(answers: AnswersLike, loop: str) -> list[dict[str, Any]]:
-    """The items of a loop; anything malformed counts as an empty item or no list."""
+    """The items of a loop, in the current form; anything malformed counts as an empty item or
+    no list."""
     items = raw_answers(answers).get(loop)
     if not isinstance(items, list):
         return []
-    return [dict(item) if isinstance(item, Mapping) else {} for item in items]
+    upgrade = _ITEM_FORMS.get(loop, dict)
+    return [upgrade(item) if isinstance(item, Mapping) else {} for item in items]
 
 
 def list_page(q: Questionnaire, loop: str) -> Page | None:

@@ -19,6 +19,7 @@ from decision_aid.content.questionnaire import Questionnaire
 from decision_aid.content.schema import Content, Medicine
 from decision_aid.content.trial_wording import TrialWording, fill, trial_wording
 
+from .medicine_items import trial_view
 from .scoring import AnswersLike, answer_values
 from .trial_assessment import RESPONSES, TrialAssessment, TrialCategory
 
@@ -47,12 +48,6 @@ def format_amount(value: float) -> str:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple):
-        return ()
-    return tuple(v for v in value if isinstance(v, str) and v)
 
 
 def _dose(value: Any) -> float | None:
@@ -210,8 +205,9 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
     weeks_ok = _duration(weeks)
     helped = _text(item.get("helped"))
     adherence = _text(item.get("adherence"))
-    stopped = _text(item.get("stopped_reason"))
-    added = tuple(a for a in _texts(item.get("added")) if a != "none")
+    told = trial_view(item)  # old drafts' lists and the new yes/no questions alike
+    stopped = told.stopped_reason
+    added = told.added
     values = {"dose": dose_text, "min_dose": min_dose_text, "table": table, "medicine": name}
 
     reason_id, notes = _main_reason(
@@ -222,7 +218,7 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
         "adherence": adherence,
         "helped": helped,
         "outcome_text": ctx.label("helped", helped),
-        "side_effects": tuple(s for s in _texts(item.get("side_effects")) if s != "none"),
+        "side_effects": told.side_effects,
     }
     out = [
         _assessment(
@@ -235,7 +231,7 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
             dose_adequate=dose_ok, duration_adequate=weeks_ok, **common,
         )
     ]
-    added_weeks = _text(item.get("added_weeks"))
+    added_weeks = told.added_weeks
     for agent in added:
         agent_name = (
             words["another_medicine"] if agent == "other" else ctx.label("added", agent)

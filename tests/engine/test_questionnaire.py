@@ -77,9 +77,12 @@ MEDICINE_ITEM: dict[str, set[str] | None] = {
     "weeks": {"0to2", "3to5", "6to8", "9to12", "gt12", NOT_SURE},
     "adherence": {"yes", "mostly", "often_missed", NOT_SURE},
     "helped": {"little_or_none", "some", "a_lot", "back_to_normal", NOT_SURE},
-    "side_effects": {"sexual", "weight", "sleep", "emotional_blunting", "stomach", "other", "none"},
+    # Three yes/no questions open their lists; drafts from before them said "none" and
+    # "still_taking" in the lists instead (engine/medicine_items.py reads those the new way).
+    "side_effects_any": {"yes", "no"},
+    "side_effects": {"sexual", "weight", "sleep", "emotional_blunting", "stomach", "other"},
+    "still_taking": {"yes", "no"},
     "stopped_reason": {
-        "still_taking",
         "side_effects",
         "did_not_help",
         "felt_better",
@@ -95,8 +98,9 @@ MEDICINE_ITEM: dict[str, set[str] | None] = {
         "mirtazapine",
         "thyroid",
         "other",
-        "none",
     },
+    "added_any": {"yes", "no"},
+    "added_weeks": {"0to2", "3to5", "6to8", "9to12", "gt12", NOT_SURE},
 }
 CHECKBOXES = {"other_treatments", "health", "side_effects", "added", "top_priorities"}
 BANNED = (
@@ -135,14 +139,10 @@ def patient_texts(q: Questionnaire) -> list[str]:
 
 
 def test_sections_in_order(questionnaire: Questionnaire) -> None:
-    assert [(s.id, s.title) for s in questionnaire.sections] == [
-        ("about_you", "Your depression now"),
-        ("medicines", "What you have tried"),
-        ("health", "Your health"),
-        ("practical", "Practical things"),
-        ("priorities", "What matters to you"),
-        ("questions", "Your questions"),
-    ]
+    # The titles are the words helper's to word ("Part 2 of 6: <title>" on every page): short.
+    assert [s.id for s in questionnaire.sections] == [
+        "about_you", "medicines", "health", "practical", "priorities", "questions"]
+    assert all(0 < len(s.title.split()) <= 4 for s in questionnaire.sections)
 
 
 def test_every_page_has_a_known_section_and_sections_run_in_order(
@@ -208,9 +208,7 @@ def test_loop_pages(questionnaire: Questionnaire) -> None:
             ("medicines_any", "equals", "yes")
         ]
     assert questionnaire.page("medicines_list").kind == "loop_list"
-    assert questionnaire.page("medicines_list").fields[0].label == (
-        "Is there another medicine to add?"
-    )
+    assert questionnaire.page("medicines_list").fields[0].label == "Is there one more to add?"
     other_name = fields_by_id(questionnaire, loop=True)["other_name"][1]
     assert other_name.reveal_if is not None
     assert (other_name.reveal_if.field, other_name.reveal_if.op, other_name.reveal_if.value) == (
@@ -237,7 +235,7 @@ def test_instrument_pages_are_verbatim(
         inst = instruments[inst_id]
         assert len(inst.items) == n
         page = questionnaire.page(inst_id)
-        assert page.instrument == inst_id and page.body  # a short introduction first
+        assert page.instrument == inst_id
         assert [f.id for f in page.fields] == [f"{inst_id}_{k}" for k in range(1, n + 1)]
         for item, f in zip(inst.items, page.fields, strict=True):
             assert f.label == item and f.type == "radio" and not f.hint
@@ -318,13 +316,13 @@ def test_exclusive_choices(questionnaire: Questionnaire) -> None:
     expected = {
         "other_treatments": {"none"},
         "health": {"none", "prefer_not"},
-        "side_effects": {"none"},
-        "added": {"none"},
     }
     for key, want in expected.items():
         _, f = everything[key]
         assert want <= {c.value for c in f.choices if c.exclusive}, key
-    assert not any(c.exclusive for c in everything["top_priorities"][1].choices)
+    # A "no" before the list says "none" now: the lists have no "None of these".
+    for key in ("top_priorities", "side_effects", "added"):
+        assert not any(c.exclusive for c in everything[key][1].choices), key
 
 
 def test_medicine_choices_match_the_catalogue_when_present(questionnaire: Questionnaire) -> None:

@@ -73,9 +73,10 @@ MED = {
     "weeks": "9to12",
     "adherence": "yes",
     "helped": "little_or_none",
-    "side_effects": ["none"],
+    "side_effects_any": "no",
+    "still_taking": "no",
     "stopped_reason": "did_not_help",
-    "added": ["none"],
+    "added_any": "no",
 }
 
 
@@ -320,7 +321,7 @@ def test_first_unanswered_follows_the_journey(questionnaire: Questionnaire) -> N
         q,
         answers,
         PageRef("medicine_details", 0),
-        {"medicine": "sertraline", "dose_unit": "mg", "weeks": "6to8"},
+        {"medicine": "sertraline", "dose_unit": "mg", "weeks": "6to8", "adherence": "yes"},
     )
     assert first_unanswered(q, answers) == PageRef("medicine_outcome", 0)
     item = answers["medicines"][0]
@@ -331,7 +332,7 @@ def test_first_unanswered_follows_the_journey(questionnaire: Questionnaire) -> N
 
 
 def test_revealed_field_must_be_answered(questionnaire: Questionnaire) -> None:
-    item = {"medicine": "other", "dose_unit": "mg", "weeks": "6to8"}
+    item = {"medicine": "other", "dose_unit": "mg", "weeks": "6to8", "adherence": "yes"}
     answers = {"medicines_any": "yes", "medicines": [item]}
     ref = PageRef("medicine_details", 0)
     assert not is_answered(questionnaire, answers, ref)
@@ -371,11 +372,12 @@ def test_apply_values_does_not_change_its_input(questionnaire: Questionnaire) ->
         questionnaire,
         answers,
         PageRef("medicine_details", 0),
-        {"medicine": "other", "other_name": "X", "dose_unit": "mg", "weeks": "gt12"},
+        {"medicine": "other", "other_name": "X", "dose_unit": "mg", "weeks": "gt12",
+         "adherence": "mostly"},
     )
     assert answers == before
     assert new["medicines"][0]["medicine"] == "other"
-    assert new["medicines"][0]["adherence"] == "yes"  # outcome fields untouched
+    assert new["medicines"][0]["helped"] == "little_or_none"  # outcome fields untouched
 
 
 def test_apply_values_replaces_the_page_fields(questionnaire: Questionnaire) -> None:

@@ -14,6 +14,7 @@ DETAILS_OK = {
     "dose": ["50"],
     "dose_unit": ["mg"],
     "weeks": ["6to8"],
+    "adherence": ["yes"],
 }
 
 
@@ -93,32 +94,33 @@ def test_select_required(details: Page) -> None:
 def test_unknown_keys_are_ignored(details: Page) -> None:
     result = validate_page(details, {**DETAILS_OK, "csrf_token": ["abc"], "phq9_1": ["3"]})
     assert result.ok
-    assert set(result.values) == {"medicine", "dose", "dose_unit", "weeks"}
+    assert set(result.values) == {"medicine", "dose", "dose_unit", "weeks", "adherence"}
 
 
 # --- checkboxes ---------------------------------------------------------------------------
 
 
 OUTCOME_OK = {
-    "adherence": ["yes"],
     "helped": ["some"],
+    "side_effects_any": ["yes"],
     "side_effects": ["sexual"],
-    "stopped_reason": ["still_taking"],
-    "added": ["none"],
+    "still_taking": ["yes"],
+    "added_any": ["yes"],
+    "added": ["lithium"],
 }
 
 
 def test_checkboxes_required(outcome: Page) -> None:
     result = validate_page(outcome, {**OUTCOME_OK, "added": []})
-    assert result.errors == {"added": "Select medicines you took alongside, or select 'None'"}
+    assert result.errors == {"added": "Select the medicine you added"}
 
 
-def test_checkboxes_exclusive_choice_must_stand_alone(outcome: Page) -> None:
-    result = validate_page(outcome, {**OUTCOME_OK, "added": ["none", "lithium"]})
-    assert result.errors == {
-        "added": "Select medicines you took alongside, or select 'None' on its own"
-    }
-    assert result.raw["added"] == ["none", "lithium"]
+def test_checkboxes_exclusive_choice_must_stand_alone(questionnaire: Questionnaire) -> None:
+    page = questionnaire.page("other_treatments")
+    result = validate_page(page, {"other_treatments": ["none", "tms"]})
+    assert result.errors == {"other_treatments": "Select the treatments you have had, or select "
+                                                 "'None of these' on its own"}
+    assert result.raw["other_treatments"] == ["none", "tms"]
 
 
 def test_checkboxes_two_exclusive_choices_together(questionnaire: Questionnaire) -> None:
@@ -143,12 +145,38 @@ def test_outcome_page_all_good(outcome: Page) -> None:
     result = validate_page(outcome, OUTCOME_OK)
     assert result.ok
     assert result.values == {
-        "adherence": "yes",
         "helped": "some",
+        "side_effects_any": "yes",
         "side_effects": ["sexual"],
-        "stopped_reason": "still_taking",
-        "added": ["none"],
+        "still_taking": "yes",
+        "added_any": "yes",
+        "added": ["lithium"],
     }
+
+
+def test_outcome_lists_are_asked_only_after_their_yes_or_no(outcome: Page) -> None:
+    """Without JavaScript every list is shown; what a "no" (or "I still take it") closes is
+    neither required nor kept, whatever was ticked in it."""
+    closed = {**OUTCOME_OK, "side_effects_any": ["no"], "added_any": ["no"],
+              "added_weeks": ["6to8"], "stopped_reason": ["cost"]}
+    result = validate_page(outcome, closed)
+    assert result.ok
+    assert result.values == {"helped": "some", "side_effects_any": "no", "still_taking": "yes",
+                             "added_any": "no"}
+    # Opened by the other answer: required, and what was typed is kept for the page again.
+    opened = {**OUTCOME_OK, "side_effects": [], "still_taking": ["no"], "added": []}
+    result = validate_page(outcome, opened)
+    assert result.errors == {
+        "side_effects": "Select the side effects you had",
+        "stopped_reason": "Select why you stopped taking it",
+        "added": "Select the medicine you added",
+    }
+    assert result.raw["still_taking"] == "no" and result.values["still_taking"] == "no"
+    assert "added_weeks" not in result.errors  # optional
+    # The old stand-in answers are no longer choices.
+    stale = validate_page(outcome, {**OUTCOME_OK, "side_effects": ["none"],
+                                    "still_taking": ["no"], "stopped_reason": ["still_taking"]})
+    assert set(stale.errors) == {"side_effects", "stopped_reason"}
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -230,8 +258,13 @@ def test_hidden_field_is_dropped_and_not_checked(details: Page) -> None:
     assert result.raw["other_name"] == "x" * 500  # kept so the page can show it again
 
 
+def _own_questions(questionnaire: Questionnaire) -> Page:
+    """The free-text field on a page of its own (whatever else its page asks)."""
+    return Page(id="p", section="s", heading="h", fields=(questionnaire.field("own_questions"),))
+
+
 def test_textarea_optional_and_max_length(questionnaire: Questionnaire) -> None:
-    page = questionnaire.page("own_questions")
+    page = _own_questions(questionnaire)
     assert validate_page(page, {}).ok
     assert validate_page(page, {}).values == {}
     assert validate_page(page, {"own_questions": ["x" * 1000]}).ok
@@ -241,7 +274,7 @@ def test_textarea_optional_and_max_length(questionnaire: Questionnaire) -> None:
 
 
 def test_textarea_windows_line_ends_count_once(questionnaire: Questionnaire) -> None:
-    page = questionnaire.page("own_questions")
+    page = _own_questions(questionnaire)
     text = "ab\r\n" * 333 + "a"  # 1,333 typed; 1,000 once each \r\n becomes \n
     result = validate_page(page, {"own_questions": [text]})
     assert result.ok
@@ -353,7 +386,8 @@ def test_validate_page_never_raises(questionnaire: Questionnaire, data: st.DataO
 
 
 def test_unit_is_asked_only_when_a_dose_is_given(details: Page) -> None:
-    no_dose = validate_page(details, {"medicine": ["sertraline"], "weeks": ["6to8"]})
+    no_dose = validate_page(details, {"medicine": ["sertraline"], "weeks": ["6to8"],
+                                      "adherence": ["yes"]})
     assert no_dose.ok and "dose_unit" not in no_dose.values
     # A unit sent without a dose (JavaScript off, radios shown) is not kept.
     stray = validate_page(details, {**DETAILS_OK, "dose": [""]})

@@ -147,8 +147,18 @@ def test_branching_from_applies_if_and_reveal_if(q: dict[str, Any]) -> None:
 
 def test_item_types_controls_and_limits(q: dict[str, Any]) -> None:
     assert item(q, "side_effects")["repeats"] is True
-    none = item(q, "side_effects")["answerOption"][-1]
+    none = item(q, "other_treatments")["answerOption"][-1]
     assert none["extension"] == [{"url": C.EXT_OPTION_EXCLUSIVE, "valueBoolean": True}]
+    # The side effects and medicines added open after a yes (no "None" among them any more),
+    # and "why you stopped" after "Do you still take it?" no.
+    for field_id, gate, opens in (("side_effects", "side_effects_any", "yes"),
+                                  ("stopped_reason", "still_taking", "no"),
+                                  ("added", "added_any", "yes"),
+                                  ("added_weeks", "added_any", "yes")):
+        rule = item(q, field_id)["enableWhen"][0]
+        assert (rule["question"], rule["answerCoding"]["code"]) == (gate, opens), field_id
+        assert all("extension" not in o for o in item(q, field_id)["answerOption"]), field_id
+        assert item(q, gate)["required"] is True
     dose = item(q, "dose")
     assert dose["type"] == "decimal" and dose["required"] is False
     assert {e["url"] for e in dose["extension"]} >= {C.EXT_MIN, C.EXT_MAX}

@@ -1,7 +1,13 @@
 """Drive the patient journey through the Flask test client, page by page, as a person would.
 
 Values come from a persona (by field id; loop fields from the persona's medicines list); any
-field the persona leaves out gets a neutral default: the first choice, or the exclusive "none".
+field the persona leaves out gets a neutral default: the first choice, the exclusive "none", or
+for the medicine page's yes/no questions no side effects, still taking it, nothing added. A
+medicine written the old way (side_effects ["none"], stopped_reason "still_taking") is read as
+the pages ask it now (decision_aid.engine.medicine_items.upgrade_item).
+
+This module is the one source of the test personas: ADEQUATE_UNSUCCESSFUL (three medicines) and
+THREE_MEDICINE_PERSONA (the person tests/support/journey_time.py times).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from decision_aid.engine.medicine_items import NEUTRAL_GATES, upgrade_item
 from decision_aid.engine.validation import condition_holds
 
 PAGE_URL = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
@@ -25,6 +32,8 @@ class Persona:
 
 
 def default_value(f: Any) -> Any:
+    if f.id in NEUTRAL_GATES:
+        return NEUTRAL_GATES[f.id]
     if f.optional:
         return None
     if f.type == "radio" or f.type == "select":
@@ -54,7 +63,7 @@ def form_for(page: Any, values: dict[str, Any]) -> dict[str, Any]:
 def page_values(page: Any, persona: Persona, index: int | None) -> dict[str, Any]:
     if index is not None:
         item = persona.medicines[index] if index < len(persona.medicines) else {}
-        return {**persona.answers, **item}
+        return {**persona.answers, **upgrade_item(item)}
     return persona.answers
 
 
@@ -113,14 +122,28 @@ def finish(client: FlaskClient) -> str:
     return summary.get_data(as_text=True)
 
 
-ADEQUATE_UNSUCCESSFUL = [
+ADEQUATE_UNSUCCESSFUL: list[dict[str, Any]] = [
     {"medicine": "sertraline", "dose": "150", "dose_unit": "mg", "weeks": "9to12",
+     "adherence": "yes", "helped": "little_or_none",
+     "side_effects_any": "yes", "side_effects": ["sexual"],
+     "still_taking": "no", "stopped_reason": "did_not_help", "added_any": "no"},
+    {"medicine": "escitalopram", "dose": "20", "dose_unit": "mg", "weeks": "6to8",
+     "adherence": "yes", "helped": "little_or_none", "side_effects_any": "no",
+     "still_taking": "no", "stopped_reason": "did_not_help", "added_any": "no"},
+    {"medicine": "venlafaxine", "dose": "225", "dose_unit": "mg", "weeks": "gt12",
+     "adherence": "mostly", "helped": "little_or_none",
+     "side_effects_any": "yes", "side_effects": ["sleep"],
+     "still_taking": "yes", "added_any": "yes", "added": ["aripiprazole"]},
+]
+# The same three medicines as drafts saved before the yes/no questions held them.
+ADEQUATE_UNSUCCESSFUL_OLD_FORM: list[dict[str, Any]] = [
+    {"medicine": "sertraline", "dose": 150, "dose_unit": "mg", "weeks": "9to12",
      "adherence": "yes", "helped": "little_or_none", "side_effects": ["sexual"],
      "stopped_reason": "did_not_help", "added": ["none"]},
-    {"medicine": "escitalopram", "dose": "20", "dose_unit": "mg", "weeks": "6to8",
+    {"medicine": "escitalopram", "dose": 20, "dose_unit": "mg", "weeks": "6to8",
      "adherence": "yes", "helped": "little_or_none", "side_effects": ["none"],
      "stopped_reason": "did_not_help", "added": ["none"]},
-    {"medicine": "venlafaxine", "dose": "225", "dose_unit": "mg", "weeks": "gt12",
+    {"medicine": "venlafaxine", "dose": 225, "dose_unit": "mg", "weeks": "gt12",
      "adherence": "mostly", "helped": "little_or_none", "side_effects": ["sleep"],
      "stopped_reason": "still_taking", "added": ["aripiprazole"]},
 ]
@@ -133,3 +156,8 @@ def persona(**answers: Any) -> Persona:
     meds = answers.pop("medicines", [])
     base = dict(LOW_PHQ) | dict(GAD) | {"medicines_any": "yes" if meds else "no"}
     return Persona(answers=base | answers, medicines=meds)
+
+
+# The person the journey estimate times (tests/support/journey_time.py): three medicines.
+THREE_MEDICINE_PERSONA = persona(medicines=ADEQUATE_UNSUCCESSFUL,
+                                 top_priorities=["chance", "sexual", "cost"])

@@ -34,6 +34,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+if not __package__:  # run as a script: python tests/support/journey_time.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.support.journey import (
+    THREE_MEDICINE_PERSONA,
+    Persona,
+    form_for,
+    page_values,
+)
+
+# The medicine pages (what the person tried), measured on their own as well: 1,035 words for
+# three medicines before their yes/no questions (1 Dec 2026; "how it went" 188 words each).
+MEDICINE_PAGES = ("/q/medicines_any", "/q/medicine_details/", "/q/medicine_outcome/",
+                  "/q/medicines_list", "/q/other_treatments")
 WORDS_PER_MINUTE = 200
 SECONDS_PER_ANSWER = 3
 SECONDS_PER_PAGE = 2
@@ -41,25 +55,9 @@ PAGE_URL = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
 _CONTROLS = {"input", "select", "textarea", "button"}
 _VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr", "col", "area", "embed"}
 
-THREE_MEDICINES: list[dict[str, Any]] = [
-    {"medicine": "sertraline", "dose": "150", "dose_unit": "mg", "weeks": "9to12",
-     "adherence": "yes", "helped": "little_or_none", "side_effects": ["sexual"],
-     "stopped_reason": "did_not_help", "added": ["none"]},
-    {"medicine": "escitalopram", "dose": "20", "dose_unit": "mg", "weeks": "6to8",
-     "adherence": "yes", "helped": "little_or_none", "side_effects": ["none"],
-     "stopped_reason": "did_not_help", "added": ["none"]},
-    {"medicine": "venlafaxine", "dose": "225", "dose_unit": "mg", "weeks": "gt12",
-     "adherence": "mostly", "helped": "little_or_none", "side_effects": ["sleep"],
-     "stopped_reason": "still_taking", "added": ["aripiprazole"]},
-]
-ANSWERS: dict[str, Any] = (
-    {f"phq9_{i}": "1" for i in range(1, 10)} | {"phq9_9": "0"}
-    | {f"gad7_{i}": "1" for i in range(1, 8)} | {"medicines_any": "yes"}
-    | {f"prio_{p}": "2" for p in ("chance", "speed", "duration", "sexual", "weight", "flat",
-                                  "strange_days", "memory", "visit_time", "driving", "cost",
-                                  "talking_vs_medicine")}
-    | {"top_priorities": ["chance", "sexual", "cost"]}
-)
+# The persona lives in tests/support/journey.py (one source for every journey test).
+THREE_MEDICINES: list[dict[str, Any]] = THREE_MEDICINE_PERSONA.medicines
+ANSWERS: dict[str, Any] = THREE_MEDICINE_PERSONA.answers
 
 
 class _MainText(HTMLParser):
@@ -195,6 +193,10 @@ class Estimate:
                    + self.screens * SECONDS_PER_PAGE)
         return seconds / 60
 
+    def words_on(self, prefixes: tuple[str, ...]) -> int:
+        """Words read on the pages whose URL starts with one of these."""
+        return sum(p.words for p in self.pages if p.url.startswith(prefixes))
+
     @property
     def minutes_skimming_repeats(self) -> float:
         """The same, if a loop page's words are read once and skimmed for later items."""
@@ -213,37 +215,12 @@ def read_page(url: str, html: str, answers: int,
                        words_counting_everything=len(everything.words))
 
 
-def _value(f: Any, values: dict[str, Any]) -> Any:
-    if f.id in values:
-        return values[f.id]
-    if f.optional:
-        return None
-    if f.type in {"radio", "select"}:
-        return f.choices[0].value
-    if f.type == "checkboxes":
-        exclusive = [c.value for c in f.choices if c.exclusive]
-        return [exclusive[0]] if exclusive else [f.choices[0].value]
-    return "10" if f.type == "number" else "Some text"
-
-
-def _form(page: Any, values: dict[str, Any]) -> dict[str, Any]:
-    from decision_aid.engine.validation import condition_holds
-
-    data: dict[str, Any] = {}
-    for f in page.fields:
-        if f.reveal_if is not None and not condition_holds(f.reveal_if, {**values, **data}):
-            continue
-        value = _value(f, values)
-        if value is not None:
-            data[f.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    return data
-
-
 def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
             medicines: list[dict[str, Any]] | None = None) -> Estimate:
     """Walk start page → Check your answers and count what a person reads and does."""
-    answers = ANSWERS if answers is None else answers
-    medicines = THREE_MEDICINES if medicines is None else medicines
+    who = Persona(answers=dict(ANSWERS if answers is None else answers),
+                  medicines=THREE_MEDICINES if medicines is None else medicines)
+    medicines = who.medicines
     q = app.extensions["content"].questionnaire
     estimate = Estimate()
     estimate.pages.append(read_page("/", client.get("/").get_data(as_text=True), 0))
@@ -266,8 +243,7 @@ def measure(client: Any, app: Any, answers: dict[str, Any] | None = None,
             data: dict[str, Any] = {
                 page.fields[0].id: "yes" if lists_seen < len(medicines) else "no"}
         else:
-            item = medicines[index] if index is not None and index < len(medicines) else {}
-            data = _form(page, {**answers, **item})
+            data = form_for(page, page_values(page, who, index))
         given = sum(len(v) if isinstance(v, list) else 1 for v in data.values())
         figures = read_page(location, html, given, data)
         figures.repeat = bool(page.loop) and page.id in seen_ids
@@ -301,7 +277,6 @@ def _app(tmp: Path) -> Any:
 def main() -> None:
     import os
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     os.environ.setdefault("APP_ENV", "testing")
     with tempfile.TemporaryDirectory() as tmp:
         app = _app(Path(tmp))
@@ -313,6 +288,8 @@ def main() -> None:
               f"answers {estimate.answers}, "
               f"controls {estimate.controls}, about {estimate.minutes:.1f} minutes "
               f"({estimate.minutes_skimming_repeats:.1f} if repeated loop pages are skimmed)")
+        print(f"medicine pages: {estimate.words_on(MEDICINE_PAGES)} words "
+              f"(1,035 before their yes/no questions)")
         app.extensions["db_engine"].dispose()
 
 
