@@ -12,14 +12,15 @@
     var summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); }
 
-    // Conditionally revealed follow-up questions (all shown when JavaScript is off).
+    // Conditionally revealed follow-up questions (all shown when JavaScript is off). The
+    // choice names its panel with aria-controls; aria-expanded is not allowed on a radio or
+    // checkbox (axe aria-allowed-attr), as GOV.UK Frontend found and dropped in v4.
     var reveals = document.querySelectorAll("[data-reveal-for]");
     function syncReveals() {
       reveals.forEach(function (panel) {
         var input = document.getElementById(panel.getAttribute("data-reveal-for"));
         if (!input) { return; }
         panel.hidden = !input.checked;
-        input.setAttribute("aria-expanded", input.checked ? "true" : "false");
       });
     }
     var selectReveals = document.querySelectorAll("[data-reveal-select]");
