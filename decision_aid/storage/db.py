@@ -104,9 +104,12 @@ def _sqlite_engine(url: str) -> Engine:
     # The turn ends when the connection goes back to the pool (after its COMMIT), or at a
     # rollback, or if the connection is thrown away.
     event.listen(engine, "rollback", lambda conn: turns.give_back(conn.info))
-    for pool_event in ("reset", "checkin", "invalidate", "close"):
-        event.listen(engine.pool, pool_event,
-                     lambda _dbapi, record, *_a: turns.give_back(record.info))
+    event.listen(engine.pool, "reset",
+                 lambda _dbapi, record, _state: turns.give_back(record.info))
+    event.listen(engine.pool, "checkin", lambda _dbapi, record: turns.give_back(record.info))
+    event.listen(engine.pool, "invalidate",
+                 lambda _dbapi, record, _exc: turns.give_back(record.info))
+    event.listen(engine.pool, "close", lambda _dbapi, record: turns.give_back(record.info))
     return engine
 
 
