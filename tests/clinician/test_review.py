@@ -104,6 +104,8 @@ def test_review_shows_scores_trials_counts_and_choices(app: Flask, client: Flask
     escitalopram = _text(rows[1])
     assert "Possibly adequate" not in escitalopram
     assert any("Lithium" in _text(r) for r in rows[2:])
+    # Saved as the old "still_taking" reason, asked now as "Do you still take it?": the same.
+    assert "Still taking it" in _text(rows[2])
 
     assert q.choice_label("other_treatments", "talking_therapy", wording="summary") in text
     assert q.choice_label("health", "high_bp", wording="summary") in text
