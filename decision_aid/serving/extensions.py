@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
@@ -19,12 +20,32 @@ def client_ip() -> str:
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=True)
+compress = Compress()
+# Only the static styles, scripts and icons are compressed: they hold no secret. Pages are not:
+# each carries a CSRF token and echoes the request's path, which compressed would let someone
+# who can watch the sizes of TLS traffic guess the token (BREACH).
+COMPRESSED_TYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
 
 
 def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    # Flask-Compress's streaming path never closes the file it reads: compress whole bodies only.
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+    app.after_request(_read_static_file)  # registered after, so it runs before compression
+
+
+def _read_static_file(response: Response) -> Response:
+    """Flask streams a static file from disk; a style sheet or script is read whole (a few KB)
+    so that it can be compressed. The file still closes with the response."""
+    if (request.endpoint == "static" and response.is_streamed
+            and response.mimetype in COMPRESSED_TYPES):
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
 
 
 class FailureBudget:

@@ -151,10 +151,11 @@ class Browser:
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def request(self, method: str, path: str, data: dict[str, Any] | None = None
+    def request(self, method: str, path: str, data: dict[str, Any] | None = None,
+                extra_headers: dict[str, str] | None = None
                 ) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        headers = {"User-Agent": USER_AGENT, "Host": f"{HOST}:{self.port}"}
+        headers = {"User-Agent": USER_AGENT, "Host": f"{HOST}:{self.port}", **(extra_headers or {})}
         if self.cookies:
             headers["Cookie"] = self.cookie_header()
         body = None

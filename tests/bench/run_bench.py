@@ -15,7 +15,6 @@ harness itself failed. Only 127.0.0.1 is contacted. Typical wall time: 4-6 minut
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -331,21 +330,28 @@ def warm_pdf_workers(port: int, questionnaire: Any) -> None:
             t.join(120)
 
 
+BROWSER_ENCODINGS = {"Accept-Encoding": "gzip, deflate, br"}
+
+
 def page_weight(browser: Browser, path: str) -> tuple[int, int]:
+    """(raw bytes, bytes sent to a browser that accepts compression) of the page and its styles
+    and scripts. http.client does not decode, so the second is what went over the wire."""
     status, _, body = browser.get(path)
     if status != 200:
         raise HarnessError(f"GET {path} gave {status}")
     html = body.decode()
     assets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
     assets += re.findall(r'<script[^>]+src="([^"]+)"', html)
-    raw, packed = len(body), len(gzip.compress(body, 6))
+    status, _, sent_body = browser.request("GET", path, extra_headers=BROWSER_ENCODINGS)
+    raw, sent = len(body), len(sent_body)
     for asset in dict.fromkeys(assets):
         status, _, data = browser.get(asset)
         if status != 200:
             raise HarnessError(f"GET {asset} gave {status}")
         raw += len(data)
-        packed += len(gzip.compress(data, 6))
-    return raw, packed
+        _, _, packed = browser.request("GET", asset, extra_headers=BROWSER_ENCODINGS)
+        sent += len(packed)
+    return raw, sent
 
 
 def mixed_requests(n: int, drafts: list[Browser], done: list[Browser],
@@ -638,11 +644,14 @@ def rows_for(backend: str, r: AppResults, large: int) -> list[Row]:
         out.append(Row(backend, f"{label} SQL alone: {large:,} vs {SAVED_SMALL:,}",
                        f"median {q_small:.2f} -> {q_big:.2f} ms", f"{q_big / q_small:.2f}x",
                        "-", "-"))
-    for page, (raw, packed) in r.weights.items():
-        met = raw <= 30 * 1024
-        note = "" if met else " raw" + (" (gzip met)" if packed <= 30 * 1024 else "")
+    for page, (raw, sent) in r.weights.items():
+        # The target is judged on what a browser downloads (styles and scripts compressed,
+        # pages not: see serving/extensions.py); the raw size stays in view.
+        met = sent <= 30 * 1024
+        note = "" if raw <= 30 * 1024 else " (raw over)"
         out.append(Row(backend, f"page weight: {page}", f"{raw / 1024:.1f} KB raw, "
-                       f"{packed / 1024:.1f} KB gzip", "-", "<= 30 KB", verdict(met) + note))
+                       f"{sent / 1024:.1f} KB sent", "-", "<= 30 KB sent",
+                       verdict(met) + note))
     out.append(Row(backend, "one worker RSS after 1,000 mixed requests",
                    f"{r.rss_after_mb:.0f} MB (at start {r.rss_start_mb:.0f} MB)", "-",
                    "<= 120 MB", verdict(r.rss_after_mb <= 120)))
