@@ -96,7 +96,7 @@ def test_db_down_on_a_loop_page_keeps_the_medicine_typed(
     walk(client, app, persona(medicines_any="yes"), stop_at="medicine_details")
     fail_next_commits(monkeypatch, times=1)
     data = {"medicine": "other", "other_name": "ZZ_OTHER_MED_ZZ", "dose": "75",
-            "dose_unit": "mg", "weeks": "6to8"}
+            "dose_unit": "mg", "weeks": "6to8", "adherence": "yes"}
     resp = client.post("/q/medicine_details/0", data=data)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 503
@@ -139,7 +139,7 @@ def test_the_same_answer_sent_twice_is_stored_once(client: FlaskClient, app: Fla
 def test_a_new_medicine_sent_twice_is_added_once(client: FlaskClient, app: Flask) -> None:
     walk(client, app, persona(medicines_any="yes"), stop_at="medicine_details")
     data = {"medicine": "sertraline", "dose": "100", "dose_unit": "mg", "weeks": "6to8",
-            "rev": "0"}
+            "adherence": "yes", "rev": "0"}
     assert client.post("/q/medicine_details/0", data=data).status_code == 303
     assert client.post("/q/medicine_details/0", data=data).status_code == 303
     assert len(current_record(client, app).answers["medicines"]) == 1
