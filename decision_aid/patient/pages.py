@@ -140,8 +140,6 @@ def check_sections(path: RoutingPath, content: Content, return_to: str) -> list[
             label = f.check_label or f.label
             rows.append((f.optional and _blank(values.get(f.id)), {
                 "key": label,
-                "key_hidden": "yes" if label.lower() in {section.title.lower(),
-                                                         group.title.lower()} else "",
                 "value": display_value(q, page, f, values),
                 "change_url": change_url,
                 "change_hint": label.lower() + (
