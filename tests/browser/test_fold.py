@@ -24,14 +24,15 @@ PHONE = {"width": 375, "height": 812}
 # small header, tighter question-page spacing and the trimmed wording: 11 of 18 (61%), median
 # 1.41 screens; "how it went" 3.03 screens each. Longer lists of short choices in two columns and
 # the language link beside the service name: "how it went" 2.75, median 1.34 (Spanish: 11 of 18,
-# "how it went" 2.99, median 1.48). The issue's target is 80% (15 of 18); it is NOT met: the
-# PHQ-9 (3.0 screens), GAD-7 (2.4), the three "how it went" pages (six questions each), health
-# (2.6) and values (2.7) cannot show Continue on arrival without splitting them, and splitting
-# breaks the 20-screen limit and the two-pages-a-medicine rule.
+# "how it went" 2.99, median 1.48). Then (issue 9, round 4) the medicine pages with yes/no
+# questions and their follow-ups ("how it went" 1.40 screens, in view) and the values page fitting
+# one screen: English 15 of 18 (83%), the target. Still below: the PHQ-9 (3.0 screens) and GAD-7
+# (2.3), in their standard form, and health (2.0). Spanish: 11 of 18 (longer words, a two-line
+# header; "how it went" 1.54, values 1.62).
 TARGET_ABOVE_FOLD = 0.80
-FLOOR_ABOVE_FOLD = 0.60
+FLOOR_ABOVE_FOLD = {"en": TARGET_ABOVE_FOLD, "es": 0.60}
 # By language: (median page, tallest page (the PHQ-9), each "how it went" page), in screens.
-MAX_SCREENS = {"en": (1.40, 3.0, 2.8), "es": (1.52, 3.25, 3.02)}  # tallest 4.5-4.8 before
+MAX_SCREENS = {"en": (1.45, 3.0, 1.5), "es": (1.55, 3.25, 1.65)}  # tallest 4.5-4.8 before
 # Health and values (issue 9, words): shorter labels, no repeated hints, two columns of short
 # choices, the 12 priorities one line each, the leaning question moved to the last page (beside
 # the person's own questions). Before: health 2.60 screens, values 2.68 (English); after: 2.01
@@ -87,7 +88,7 @@ def test_continue_is_visible_without_scrolling_on_most_pages(
     print(f"Continue above the fold on {share:.0%} of {len(pages)} question pages "
           f"(target {TARGET_ABOVE_FOLD:.0%}); median height {median:.2f} screens")
     assert len(pages) == 18, [u for u, _, _ in pages]
-    assert share >= FLOOR_ABOVE_FOLD, [u for u, above, _ in pages if not above]
+    assert share >= FLOOR_ABOVE_FOLD[language], [u for u, above, _ in pages if not above]
     max_median, max_page, max_outcome = MAX_SCREENS[language]
     assert median <= max_median, pages
     assert heights[-1] <= max_page, pages
