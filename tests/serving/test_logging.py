@@ -46,13 +46,16 @@ def _journey(client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(Session, "commit", commit_once_fails)
     assert client.post("/q/own_questions",
-                       data={"own_questions": f"Is {SENTINEL} safe?"}).status_code == 503
+                       data={"own_questions": f"Is {SENTINEL} safe?",
+                             "preference": "talking"}).status_code == 503
     monkeypatch.setattr(Session, "commit", real_commit)
     # A validation error echoes the text back to the page only.
-    too_long = client.post("/q/own_questions", data={"own_questions": SENTINEL * 60})
+    too_long = client.post("/q/own_questions", data={"own_questions": SENTINEL * 60,
+                                                     "preference": "talking"})
     assert too_long.status_code == 400
     assert client.post("/q/own_questions",
-                       data={"own_questions": f"Is {SENTINEL} safe?"}).status_code == 303
+                       data={"own_questions": f"Is {SENTINEL} safe?",
+                             "preference": "talking"}).status_code == 303
 
     assert MEDICINE in client.get("/check").get_data(as_text=True)
     assert SENTINEL in finish(client)
