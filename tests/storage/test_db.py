@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from decision_aid.storage import db
 from decision_aid.storage.models import AuditEvent, PatientRecord
+from tests.storage.conftest import blank_record
 
 
 @pytest.fixture
@@ -38,12 +39,7 @@ def impatient_engine(sqlite_url: str, engine: Engine, monkeypatch: pytest.Monkey
 
 @pytest.fixture
 def record_id(engine: Engine) -> str:
-    with Session(engine) as session:
-        record = PatientRecord(
-            answers={}, page_revisions={}, content_version="t", consent_version="t")
-        session.add(record)
-        session.commit()
-        return record.id
+    return blank_record(engine)
 
 
 def _turns(engine: Engine) -> db.WriterTurns:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from decision_aid.storage.models import AuditEvent, PatientRecord
+from tests.storage.conftest import blank_record
 
 
 @pytest.fixture
@@ -27,12 +28,7 @@ def sqlite_path(engine: Engine, database_url: str) -> str:
 
 @pytest.fixture
 def record_id(engine: Engine, sqlite_path: str) -> str:
-    with Session(engine) as session:
-        record = PatientRecord(
-            answers={}, page_revisions={}, content_version="t", consent_version="t")
-        session.add(record)
-        session.commit()
-        return record.id
+    return blank_record(engine)
 
 
 @pytest.fixture
