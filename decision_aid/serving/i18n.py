@@ -89,7 +89,8 @@ def _bound_gettext(translations: Any) -> dict[str, object]:
     def gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
         rv: str = ugettext(string)
         if eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 (the msgstr is ours; variables are escaped by %)
+            # The msgstr is ours; % then escapes the variables.
+            rv = Markup(rv)  # noqa: S704  # nosec B704
         return rv % variables
 
     @pass_eval_context
@@ -98,7 +99,7 @@ def _bound_gettext(translations: Any) -> dict[str, object]:
         variables.setdefault("num", num)
         rv: str = ungettext(singular, plural, num)
         if eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704
+            rv = Markup(rv)  # noqa: S704  # nosec B704
         return rv % variables
 
     return {"gettext": gettext, "ngettext": ngettext}
