@@ -86,6 +86,12 @@ def _open_spanish(page: Page, live: LiveServer, name: str) -> None:
     elif name == "medicine":
         live.give(page.context, live.seed(SPANISH_FULL, stop_at="medicine_details"))
         _in_spanish(page, "/q/medicine_details/0")
+    elif name == "outcome":  # "Cómo le fue con sertralina": a two-line heading, tighter on phones
+        live.give(page.context, live.seed(SPANISH_FULL, stop_at="medicine_outcome"))
+        _in_spanish(page, "/q/medicine_outcome/0")
+    elif name == "values":  # the options at a glance in the small type on phones
+        live.give(page.context, live.seed(SPANISH_FULL, stop_at="values"))
+        _in_spanish(page, "/q/values")
     elif name == "question-errors":
         live.give(page.context, live.seed(SPANISH_FULL, stop_at="this_episode"))
         _in_spanish(page, "/q/this_episode")
@@ -109,8 +115,8 @@ def _open_spanish(page: Page, live: LiveServer, name: str) -> None:
     assert html_lang(page) == "es", f"{name}: {page.url} is not in Spanish"
 
 
-SPANISH_PAGES = ["start", "question", "medicine", "question-errors", "crisis", "check",
-                 "summary", "saved", "about"]
+SPANISH_PAGES = ["start", "question", "medicine", "outcome", "values", "question-errors", "crisis",
+                 "check", "summary", "saved", "about"]
 
 
 @pytest.mark.parametrize("name", SPANISH_PAGES)
