@@ -5,10 +5,12 @@ every option card, and the clinician's first screen. Screenshots go to test-outp
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.catalogue import THREE, sign_in_clinician
 from tests.browser.live import LiveServer
@@ -18,8 +20,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "summary"
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 MAX_SCREENS = 15
 MAX_WORDS = 2_500
 MAX_HTML_BYTES = 30 * 1024
@@ -96,9 +98,30 @@ def test_grid_reads_on_a_phone_without_sideways_scrolling(summary_page: Page) ->
 
 def test_every_option_card_has_the_same_rows_in_the_same_order(summary_page: Page) -> None:
     rows = summary_page.evaluate("""() => [...document.querySelectorAll('section.card')]
-      .map((card) => [...card.querySelectorAll('.card__rows dt')].map((dt) => dt.innerText))""")
+      .map((card) => [...card.querySelectorAll(':scope > dl > dt')].map((dt) => dt.innerText))""")
     assert len(rows) == 9
     assert all(r == CARD_ROWS for r in rows), rows
+
+
+def test_points_to_raise_fold_on_each_card_and_open_without_javascript(
+        new_context: Callable[..., BrowserContext], live_server: LiveServer) -> None:
+    ctx = new_context(java_script_enabled=False, viewport=PHONE)
+    live_server.give(ctx, live_server.cached_seed(
+        "three-summary", lambda: live_server.seed(THREE, complete=True)))
+    page = ctx.new_page()
+    page.goto("/summary")
+    card = page.locator("section.card", has=page.locator("details")).first
+    points = card.locator("details li")
+    summary = card.locator("details > summary")
+    expect(summary).to_have_text(re.compile(r"^\d+ points? to raise from your answers$"))
+    expect(points.first).to_be_hidden()
+    expect(card.get_by_role("link", name="All the details and numbers")).to_be_visible()
+    summary.click()
+    expect(points.first).to_be_visible()
+    count = int(summary.inner_text().split()[0])
+    expect(points).to_have_count(count)
+    assert page.locator("section.card details").count() >= 5, "most cards carry points"
+    ctx.close()
 
 
 def test_where_you_are_now_names_each_medicine(summary_page: Page) -> None:
