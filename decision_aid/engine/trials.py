@@ -30,6 +30,7 @@ ADEQUATE_WEEKS = frozenset({"6to8", "9to12", "gt12"})
 SHORT_WEEKS = frozenset({"0to2", "3to5"})
 _RESPONSE_REASON = {"little_or_none": "may_count", "partial": "partial", "response": "helped"}
 # How many of the catalogue unit make one of the entered unit.
+DOSE_UNIT = "mg"
 _UNIT_FACTORS: dict[tuple[str, str], float] = {
     ("mg", "mg"): 1.0,
     ("mcg", "mcg"): 1.0,
@@ -190,7 +191,9 @@ def _assess_item(ctx: _Context, index: int, item: Mapping[str, Any]) -> list[Tri
         name = words["not_named"]
 
     dose = _dose(item.get("dose"))
-    unit = _text(item.get("dose_unit"))
+    # Doses are asked in mg (every listed antidepressant is dosed in mg); drafts from before
+    # Dec 2026 may still carry the unit they were asked for.
+    unit = _text(item.get("dose_unit")) or DOSE_UNIT
     dose_text = (
         " ".join(fill(words["dose"], {"amount": format_amount(dose), "unit": unit}).split())
         if dose is not None else words["not_provided"]

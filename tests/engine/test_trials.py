@@ -288,7 +288,8 @@ def test_not_provided_and_other_medicines(catalogue: dict[str, Medicine]) -> Non
         ("sertraline", 49000.0, "mcg", False),
         ("microdose", 0.5, "mg", True),  # catalogue in mcg: 0.5 mg = 500 mcg
         ("microdose", 0.4, "mg", False),
-        ("sertraline", 50.0, "", None),  # unit not known: cannot compare
+        ("sertraline", 50.0, "", True),  # no unit: the dose is asked in mg
+        ("sertraline", 49.0, "", False),
         ("sertraline", 50.0, "grains", None),
     ],
 )

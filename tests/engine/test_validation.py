@@ -12,7 +12,6 @@ from decision_aid.engine.validation import condition_holds, validate_page
 DETAILS_OK = {
     "medicine": ["sertraline"],
     "dose": ["50"],
-    "dose_unit": ["mg"],
     "weeks": ["6to8"],
     "adherence": ["yes"],
 }
@@ -94,7 +93,7 @@ def test_select_required(details: Page) -> None:
 def test_unknown_keys_are_ignored(details: Page) -> None:
     result = validate_page(details, {**DETAILS_OK, "csrf_token": ["abc"], "phq9_1": ["3"]})
     assert result.ok
-    assert set(result.values) == {"medicine", "dose", "dose_unit", "weeks", "adherence"}
+    assert set(result.values) == {"medicine", "dose", "weeks", "adherence"}
 
 
 # --- checkboxes ---------------------------------------------------------------------------
@@ -305,13 +304,11 @@ def test_odd_form_shapes_do_not_raise(details: Page) -> None:
     odd: dict[str, Any] = {
         "medicine": "sertraline",
         "dose": (b"50",),
-        "dose_unit": [b"mg"],
         "weeks": None,
     }
     result = validate_page(details, odd)
     assert result.values["medicine"] == "sertraline"
     assert result.values["dose"] == 50.0
-    assert result.values["dose_unit"] == "mg"
     assert "weeks" in result.errors
 
 
@@ -382,18 +379,15 @@ def test_validate_page_never_raises(questionnaire: Questionnaire, data: st.DataO
             assert set(chosen if isinstance(chosen, list) else [chosen]) <= allowed
 
 
-# --- the unit only with a dose; bounded choices and text -----------------------------------
+# --- the dose in mg; bounded choices and text -----------------------------------
 
 
-def test_unit_is_asked_only_when_a_dose_is_given(details: Page) -> None:
-    no_dose = validate_page(details, {"medicine": ["sertraline"], "weeks": ["6to8"],
-                                      "adherence": ["yes"]})
-    assert no_dose.ok and "dose_unit" not in no_dose.values
-    # A unit sent without a dose (JavaScript off, radios shown) is not kept.
-    stray = validate_page(details, {**DETAILS_OK, "dose": [""]})
-    assert stray.ok and "dose_unit" not in stray.values
-    missing = validate_page(details, {**DETAILS_OK, "dose_unit": []})
-    assert set(missing.errors) == {"dose_unit"}
+def test_dose_unit_is_not_asked_and_a_stale_one_is_not_kept(details: Page) -> None:
+    """The dose is asked in mg; a unit sent by a page from before Dec 2026 is ignored."""
+    result = validate_page(details, {**DETAILS_OK, "dose_unit": ["mcg"]})
+    assert result.ok and "dose_unit" not in result.values and result.values["dose"] == 50.0
+    no_dose = validate_page(details, {**DETAILS_OK, "dose": [""]})
+    assert no_dose.ok and no_dose.values.get("dose") is None
 
 
 def test_values_page_allows_up_to_three(questionnaire: Questionnaire) -> None:
