@@ -6,7 +6,7 @@ figure caption is ONE sentence, whatever full stops it holds (the strict count o
 Text that sits in no such element counts as a unit of its own. Left out: verbatim instrument
 text and citations (marked `data-readability="skip"` in the templates, plus the numbered
 sources lists), scripts, and the entries of a drop-down list (searched, not read).
-Closed disclosures ("Why we ask this") are measured: a person may open them.
+Closed disclosures ("Why we ask") are measured: a person may open them.
 """
 
 from __future__ import annotations

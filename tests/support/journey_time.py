@@ -2,7 +2,7 @@
 
 Walks the journey through the Flask test client, from the start page to Check your answers
 (both counted), as a person with three medicines would, and counts on each page:
-- words read: the visible text of <main> (closed disclosures such as "Why we ask this",
+- words read: the visible text of <main> (closed disclosures such as "Why we ask",
   visually hidden text and the options of a drop-down list left out; radio and checkbox
   labels and hints counted, as people read them),
 - answers given: one per radio, select or text answer, one per ticked checkbox,
