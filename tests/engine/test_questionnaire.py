@@ -500,3 +500,13 @@ def test_dose_is_asked_in_mg_without_a_unit_question(questionnaire: Questionnair
     _, dose = fields["dose"]
     assert dose.suffix == "mg" and "mg" in dose.label
     assert "dose_unit" not in fields
+
+
+def test_missed_doses_reads_no_to_the_patient_and_in_full_to_the_clinician(
+    questionnaire: Questionnaire,
+) -> None:
+    """"Did you take it most days? No" on the page; the summary and clinician say it in full."""
+    assert questionnaire.choice_label("adherence", "often_missed") == "No"
+    for wording in ("summary", "clinician"):
+        assert questionnaire.choice_label("adherence", "often_missed", wording) == (
+            "Often missed doses")
