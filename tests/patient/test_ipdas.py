@@ -213,7 +213,8 @@ def test_comparison_table(client: FlaskClient, app: Flask) -> None:
 def test_step_by_step(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app, health=["memory"])
     # Layer 2: each card carries its points to raise, folded (closed until opened).
-    folded = re.search(r'<details><summary>(\d+) points? to raise from your answers</summary>', html)
+    folded = re.search(r"<details><summary>(\d+) points? to raise from your answers</summary>",
+                       html)
     assert folded and int(folded[1]) >= 1
     assert "Points to raise, from your answers" in details_page(client, "ect")
     assert 'href="/sure"' in html
