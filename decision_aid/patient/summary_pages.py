@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from flask import (
     abort,
@@ -57,6 +59,22 @@ def _record_and_summary() -> tuple[Any, Summary] | WResponse:
     return record, s
 
 
+P = ParamSpec("P")
+
+
+def with_summary(view: Callable[Concatenate[Any, Summary, P], Any]) -> Callable[P, Any]:
+    """A summary view, called with the record and its typed summary (see _record_and_summary)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Any:
+        found = _record_and_summary()
+        if isinstance(found, WResponse):
+            return found
+        return view(found[0], found[1], *args, **kwargs)
+
+    return wrapped
+
+
 def _full() -> bool:
     return request.args.get("full") == "1"
 
@@ -77,20 +95,14 @@ def _pdf_cache() -> PdfCache:
 
 
 @bp.get("/summary")
-def summary() -> Any:
-    found = _record_and_summary()
-    if isinstance(found, WResponse):
-        return found
-    record, s = found
+@with_summary
+def summary(record: Any, s: Summary) -> Any:
     return _summary_page(record, s)
 
 
 @bp.get("/summary/options/<option_id>")
-def option_details(option_id: str) -> Any:
-    found = _record_and_summary()
-    if isinstance(found, WResponse):
-        return found
-    record, s = found
+@with_summary
+def option_details(record: Any, s: Summary, option_id: str) -> Any:
     opt = next((o for o in s.options if o.id == option_id), None)
     if opt is None:
         abort(404)
@@ -99,11 +111,8 @@ def option_details(option_id: str) -> Any:
 
 
 @bp.get("/summary/sources")
-def summary_sources() -> Any:
-    found = _record_and_summary()
-    if isinstance(found, WResponse):
-        return found
-    record, s = found
+@with_summary
+def summary_sources(record: Any, s: Summary) -> Any:
     return render_template("patient/sources.html", record=record, s=s, print=False, full=True,
                            crisis_prominent=s.item9_positive)
 
@@ -170,21 +179,15 @@ def resume() -> Any:
 
 
 @bp.get("/summary/print")
-def print_view() -> Any:
-    found = _record_and_summary()
-    if isinstance(found, WResponse):
-        return found
-    record, s = found
+@with_summary
+def print_view(record: Any, s: Summary) -> Any:
     return render_template("patient/print.html", record=record, s=s, print=True, full=_full(),
                            code=records.session_code(), printed_on=datetime.now(UTC))
 
 
 @bp.get("/summary/pdf")
-def pdf() -> Any:
-    found = _record_and_summary()
-    if isinstance(found, WResponse):
-        return found
-    record, s = found
+@with_summary
+def pdf(record: Any, s: Summary) -> Any:
     code = records.session_code()
     full = _full()
     key = (record.id, str(record.version), "patient", "code" if code else "",
