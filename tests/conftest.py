@@ -52,13 +52,14 @@ def textstat() -> ModuleType:
     """textstat that never tries the network: NLTK finds cmudict in the repo's .nltk_data."""
     make_nltk_cmudict.ensure(NLTK_DATA)
     os.environ["NLTK_DATA"] = str(NLTK_DATA)
-    import nltk  # after NLTK_DATA is set; also patch the path in case nltk was imported earlier
+    import nltk  # type: ignore[import-untyped]  # after NLTK_DATA is set; also patch the path in case nltk was imported earlier
 
     if str(NLTK_DATA) not in nltk.data.path:
         nltk.data.path.insert(0, str(NLTK_DATA))
-    import textstat as ts
+    import textstat as ts  # type: ignore[import-untyped]
 
-    return ts
+    module: ModuleType = ts
+    return module
 
 
 def need(component: str, available: bool) -> None:

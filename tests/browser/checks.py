@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Error, Page
 
 ROOT = Path(__file__).resolve().parents[2]

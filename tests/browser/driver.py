@@ -8,7 +8,7 @@ Tab, that the focused element looks different from when it was not focused and i
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
@@ -20,7 +20,7 @@ PAGE_PATH = re.compile(r"^/q/(?P<page>[a-z0-9_]+)(?:/(?P<index>\d+))?$")
 SUBMIT = "main form button[type=submit]"
 MAX_PAGES = 120
 # The DOM and the deferred app.js are ready then; waiting for "load" (images) only costs time.
-NAVIGATED = "domcontentloaded"
+NAVIGATED: Final[Literal["domcontentloaded"]] = "domcontentloaded"
 
 
 def path(page: Page) -> str:
