@@ -209,7 +209,7 @@ def test_loop_pages(questionnaire: Questionnaire) -> None:
             ("medicines_any", "equals", "yes")
         ]
     assert questionnaire.page("medicines_list").kind == "loop_list"
-    assert questionnaire.page("medicines_list").fields[0].label == "Any more to add?"
+    assert questionnaire.page("medicines_list").fields[0].label == "Did you try another?"
     other_name = fields_by_id(questionnaire, loop=True)["other_name"][1]
     assert other_name.reveal_if is not None
     assert (other_name.reveal_if.field, other_name.reveal_if.op, other_name.reveal_if.value) == (
@@ -502,11 +502,10 @@ def test_dose_is_asked_in_mg_without_a_unit_question(questionnaire: Questionnair
     assert "dose_unit" not in fields
 
 
-def test_missed_doses_reads_no_to_the_patient_and_in_full_to_the_clinician(
+def test_missed_doses_say_so_on_the_page_the_summary_and_to_the_clinician(
     questionnaire: Questionnaire,
 ) -> None:
-    """"Did you take it most days? No" on the page; the summary and clinician say it in full."""
-    assert questionnaire.choice_label("adherence", "often_missed") == "No"
-    for wording in ("summary", "clinician"):
+    """Not "No": the summary and the clinician read it as often missed doses, so it says so."""
+    for wording in ("patient", "summary", "clinician"):
         assert questionnaire.choice_label("adherence", "often_missed", wording) == (
             "Often missed doses")

@@ -264,6 +264,7 @@ def test_display_values_use_the_questionnaire_words(content: Content) -> None:
     assert result.dose_text == "100 mg a day"
     assert result.weeks_text == content.questionnaire.choice_label(
         "weeks", "6to8", "summary")
+    assert result.weeks_text == "6 to 8 weeks"  # the question gives the unit; the summary must
     assert result.outcome_text == content.questionnaire.choice_label(
         "helped", "some", "summary")
     assert assess_trials({"medicines": [trial()]}, content) == assess_trials(
