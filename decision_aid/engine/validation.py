@@ -143,6 +143,8 @@ def _number_field(f: Field, typed: list[str]) -> tuple[Any, str | None, str]:
     text = raw.strip()
     if not text:
         return None, None if f.optional else message(f, "required"), raw
+    if f.suffix and text.lower().endswith(f.suffix.lower()):
+        text = text[: -len(f.suffix)].rstrip()  # "150 mg" in a box that already says mg
     if len(text) > 30 or not _NUMBER.fullmatch(text):
         return None, message(f, "not_number"), raw
     number = float(text)

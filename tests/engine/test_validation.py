@@ -193,7 +193,7 @@ def test_number_parses_plain_numbers(details: Page, typed: str, value: float) ->
 
 
 @pytest.mark.parametrize(
-    "typed", ["75 mg", "abc", "1e3", "1,000", "nan", "inf", "--5", "5.5.5", "½", "٥٠"]
+    "typed", ["75 mcg", "abc", "1e3", "1,000", "nan", "inf", "--5", "5.5.5", "½", "٥٠"]
 )
 def test_number_rejects_anything_else(details: Page, typed: str) -> None:
     result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
@@ -413,3 +413,16 @@ def test_every_free_text_field_is_bounded(questionnaire: Questionnaire) -> None:
                 )
                 if f.id in result.errors:
                     assert result.raw[f.id] == typed  # nothing typed is lost
+
+
+@pytest.mark.parametrize("typed", ["150 mg", "150mg", " 150 MG "])
+def test_a_dose_typed_with_its_unit_is_read(details: Page, typed: str) -> None:
+    """The box says mg beside it; a person who types "150 mg" as well is not told off."""
+    result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
+    assert result.ok and result.values["dose"] == 150.0
+
+
+def test_only_the_boxs_own_unit_is_read(details: Page) -> None:
+    for typed in ("150 mcg", "mg", "150 mg mg"):
+        result = validate_page(details, {**DETAILS_OK, "dose": [typed]})
+        assert "dose" in result.errors, typed
