@@ -53,6 +53,7 @@ class FeedRow:
     gad7_total: int | None
     sure_score: int | None
     language: str = "en"
+    label: str = ""  # the patient's optional share label (initials, visit date), decrypted
 
     @property
     def language_name(self) -> str:
@@ -94,6 +95,7 @@ def feed_query(
         PatientRecord.gad7_total,
         PatientRecord.sure_score,
         PatientRecord.language,
+        PatientRecord.share_label,
     ).where(PatientRecord.shared == true(), PatientRecord.shared_at.is_not(None), live_condition())
     if filter_name == "flagged":
         stmt = stmt.where(PatientRecord.flagged == true())
@@ -124,6 +126,7 @@ def load_feed(
             gad7_total=r.gad7_total,
             sure_score=r.sure_score,
             language=r.language,
+            label=r.share_label if isinstance(r.share_label, str) else "",
         )
         for r in rows
     ]

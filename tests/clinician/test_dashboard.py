@@ -53,6 +53,22 @@ def test_lists_only_shared_summaries_newest_first(app: Flask, client: FlaskClien
     assert hidden not in html and draft not in html
 
 
+def test_the_patients_share_label_is_in_the_list(app: Flask, client: FlaskClient) -> None:
+    """The share page tells the patient the label "helps your clinic find your summary"."""
+    _signed_in(app, client)
+    labelled, _ = add_response(app)
+    add_response(app)
+    with app.app_context():
+        record = get_session().get(PatientRecord, labelled)
+        assert record is not None
+        record.share_label = "J.S. 12 Dec <b>"
+        get_session().commit()
+    html = client.get("/clinician/").get_data(as_text=True)
+    assert '<th scope="col">Label</th>' in html
+    assert "<td>J.S. 12 Dec &lt;b&gt;</td>" in html and "<td>None</td>" in html
+    assert "J.S. 12 Dec &lt;b&gt;</span></a>" in html  # the View link names it too
+
+
 def test_flagged_summaries_are_tagged_and_filterable(app: Flask, client: FlaskClient) -> None:
     _signed_in(app, client)
     now = datetime.now(UTC)
