@@ -377,3 +377,9 @@ def test_pages_printed_from_the_browser_number_the_pages_in_spanish(app: Flask) 
     css = response.get_data(as_text=True)
     response.close()
     assert '"Página " counter(page) " de " counter(pages)' in css
+
+
+def test_a_saved_summary_code_is_not_read_as_english() -> None:
+    """The code is random letters and digits: "4AT4" made the PDF check fail once in a while."""
+    assert english_words_in("Su código: BJ3X-W7CX-4AT4-MFRJ (no se lo muestre a nadie)") == {}
+    assert set(english_words_in("Keep it at home")) >= {"at"}

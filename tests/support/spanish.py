@@ -63,6 +63,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A literature reference written in running text (as in the instruments' attributions): authors
 # ("Kroenke K, Spitzer RL, Williams JBW." or "Légaré F, ... et al."), its title, then the journal's
 # year;volume. Titles of sources stay in their own language.
+_CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b")
 _CITATION = re.compile(
     r"(?:\b[A-ZÀ-Ý][\w'’-]+ [A-Z]{1,4}\b[,.]?\s+(?:(?:y|and|&)\s+)?)+(?:et al\.?\s+)?"
     r".{0,300}?\b(?:19|20)\d{2};\S*", re.S)
@@ -121,8 +122,9 @@ def english_words(html: str) -> dict[str, str]:
 
 
 def english_words_in(text: str) -> dict[str, str]:
-    """English words in plain text (such as a PDF's), leaving out web addresses and citations."""
-    text = _CITATION.sub(" ", _URL.sub(" ", " ".join(text.split())))
+    """English words in plain text (such as a PDF's), leaving out web addresses, citations and
+    saved-summary codes (random letters: "4AT4" once read as the English "at")."""
+    text = _CODE.sub(" ", _CITATION.sub(" ", _URL.sub(" ", " ".join(text.split()))))
     found: dict[str, str] = {}
     for m in _WORD.finditer(text):
         word = m.group(0).lower()
