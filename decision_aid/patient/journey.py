@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response as FlaskResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext  # type: ignore[import-untyped]
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
@@ -28,10 +29,19 @@ from ..engine.router import PageRef, RoutingPath
 from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
+from ..serving.fragments import page_states, whole_page
 from . import records
 from .blueprint import bp
 from .forms import RemoveItemForm, first_errors
-from .pages import check_sections, field_anchor, loop_items, page_heading, ref_url, slug
+from .pages import (
+    check_sections,
+    field_anchor,
+    loop_items,
+    page_heading,
+    ref_url,
+    slug,
+    typed_heading,
+)
 
 RETURN_TO_CHECK = "check"
 # A revision number as this app writes it: ASCII digits, not "²" or a 5,000-digit number.
@@ -216,7 +226,17 @@ def _render_page(record: PatientRecord | SimpleNamespace, path: RoutingPath, ref
         items = loop_items(path, content, page.loop)
         context["items"] = items
         context["full"] = page.max_items is not None and len(items) >= page.max_items
-    return render_template(template, **context), status
+        return render_template(template, **context), status
+    states = page_states(page, values)
+    if errors or notice or states is None or typed_heading(page, ref, path.answers):
+        return render_template(template, **context), status
+    # Everything else the template reads is the page's own content or in this key.
+    key = (template, page.id, ref.index, context["heading"], back_url, return_to, part, parts,
+           record.flagged, context["item9_severity"], *states)
+    slots = {"csrf": generate_csrf(), "rev": str(context["rev"])}
+    return whole_page(key, lambda marks: render_template(
+        template, **(context | {"rev": marks["rev"], "csrf_token": lambda: marks["csrf"]})),
+        slots), status
 
 
 @bp.route("/medicines/<int:index>/remove", methods=["GET", "POST"])

@@ -60,6 +60,14 @@ def page_heading(page: Page, ref: PageRef, answers: Mapping[str, Any], content: 
     return page.named_heading.format(name=name) if name else page.heading
 
 
+def typed_heading(page: Page, ref: PageRef, answers: Mapping[str, Any]) -> bool:
+    """Whether the page's heading names a medicine by what the person typed."""
+    if not page.named_heading or ref.index is None:
+        return False
+    items = Answers.from_draft(answers).items(page.loop)
+    return 0 <= ref.index < len(items) and items[ref.index].text("medicine") == "other"
+
+
 def loop_items(path: RoutingPath, content: Content, loop: str) -> list[dict[str, Any]]:
     first = first_page(path.q, loop)
     rows = []

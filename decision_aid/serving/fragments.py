@@ -1,6 +1,8 @@
 """Rendered pieces of a page that are the same for everyone who sees the same thing, kept per
 process: the footer and the crisis banner of a language, a choice question (radios,
-checkboxes, a select) with a given answer picked, and the body of one saved summary.
+checkboxes, a select) with a given answer picked, a whole question page with only choices
+picked (the blank page most people meet first is the same for all of them), and the body of
+one saved summary.
 
 The markup and the words stay in the templates; this only remembers what a template gave for
 the same inputs. A key holds everything the piece depends on (language, script root, the
@@ -10,11 +12,12 @@ would render now; the content cannot change while a process runs.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from decision_aid.content.questionnaire import Field, Page
 
@@ -23,6 +26,9 @@ from .lru import RecordLRU
 
 EXTENSION = "page_fragments"
 RECORD_EXTENSION = "summary_fragments"
+PAGE_EXTENSION = "whole_pages"
+# Whole question pages of about 15 KB: every page blank and in its common states, both languages.
+PAGE_SIZE = 512
 RECORD_SIZE = 64  # summary bodies of about 20 KB each
 # Pieces: two per language for the footer and banner variants, plus choice questions with
 # their answers (a PHQ-9 page has 9 questions with 5 states each).
@@ -86,6 +92,45 @@ def _state(f: Field, values: Mapping[str, Any], errors: Mapping[str, str]
     return None
 
 
+def _answer_state(f: Field, values: Mapping[str, Any]) -> Hashable | None:
+    """As _state, and a typed field counts only while it is empty."""
+    if f.type in CHOICE_TYPES:
+        return _state(f, values, {})
+    return "" if values.get(f.id) in (None, "", [], ()) else None
+
+
+def page_states(page: Page, values: Mapping[str, Any]) -> tuple[Hashable, ...] | None:
+    """What every field of the page shows, or None when the page holds anything typed (typed
+    words are never kept beyond their request) or a value that is not one of its choices."""
+    states = tuple(_answer_state(f, values) for f in page.fields)
+    return None if any(s is None for s in states) else states
+
+
+def _slot(name: str) -> str:
+    return f"@@slot-{name}@@"
+
+
+def whole_page(key: tuple[Hashable, ...], render: Callable[[Mapping[str, str]], str],
+               slots: Mapping[str, str]) -> str:
+    """A page the same for everyone with the same `key`, rendered once per process.
+
+    `render` gets a marker for each slot (the CSRF token, the page's revision: what differs
+    between two people who see the same page) and the markers are filled with `slots` for
+    this request. The key adds the language, the address (the language link echoes it) and
+    whether the content is due for review (a date)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache: RecordLRU[FragmentKey, str] = app.extensions[PAGE_EXTENSION]
+    full_key: FragmentKey = (current_language(), request.script_root, request.full_path,
+                             date.today(), *key)
+    html = cache.get(full_key)
+    if html is None:
+        html = render({name: _slot(name) for name in slots})
+        cache.put(full_key, html)
+    for name, value in slots.items():
+        html = html.replace(_slot(name), str(escape(value)))
+    return html
+
+
 def choice_field(f: Field, page: Page, values: Mapping[str, Any], errors: Mapping[str, str],
                  as_page: bool = False, caption: str | None = None) -> Markup:
     """fields.html's render_field, remembered for choice questions with a known answer."""
@@ -132,5 +177,6 @@ def forget_record(app: Flask, record_id: str) -> None:
 def init_fragments(app: Flask) -> None:
     app.extensions[EXTENSION] = RecordLRU(SIZE)
     app.extensions[RECORD_EXTENSION] = RecordLRU(RECORD_SIZE)
+    app.extensions[PAGE_EXTENSION] = RecordLRU(PAGE_SIZE)
     app.jinja_env.globals.update(fragment=fragment, choice_field=choice_field,
                                  summary_fragment=summary_fragment)

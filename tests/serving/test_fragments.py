@@ -1,0 +1,109 @@
+"""Whole question pages kept per process (serving/fragments.py, whole_page): rendered once for
+everyone who sees the same thing, each person's own CSRF token and revision filled in, and
+nothing a person typed ever kept. CSRF is on here, so a kept page's token is proved to work."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask, template_rendered
+from flask.testing import FlaskClient
+
+from decision_aid.serving.fragments import PAGE_EXTENSION
+from tests.support.journey import persona, walk
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+REV = re.compile(r'name="rev" value="(\d+)"')
+PHQ9 = {f"phq9_{i}": "1" for i in range(1, 10)} | {"phq9_9": "0"}
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, object]) -> dict[str, object]:
+    return app_config | {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def rendered(app: Flask) -> Iterator[list[str]]:
+    names: list[str] = []
+
+    def record(_sender: Any, template: Any, **_extra: Any) -> None:
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield names
+    template_rendered.disconnect(record, app)
+
+
+def _token(html: str) -> str:
+    match = TOKEN.search(html)
+    assert match, html[:500]
+    return match.group(1)
+
+
+def _start(client: FlaskClient) -> str:
+    token = _token(client.get("/").get_data(as_text=True))
+    resp = client.post("/start", data={"csrf_token": token})
+    assert resp.status_code == 303
+    return str(resp.headers["Location"])
+
+
+def _post(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+    page = client.get(url).get_data(as_text=True)
+    rev = REV.search(page)
+    form = data | {"csrf_token": _token(page), "rev": rev.group(1) if rev else "0"}
+    return client.post(url, data=form)
+
+
+def _kept(app: Flask) -> list[str]:
+    return [html for html, _used in app.extensions[PAGE_EXTENSION]._items.values()]
+
+
+def test_an_unanswered_page_is_rendered_once_and_carries_each_persons_own_token(
+        app: Flask, rendered: list[str]) -> None:
+    first, second = app.test_client(), app.test_client()
+    page = _start(first)
+    assert _start(second) == page
+    mine = first.get(page).get_data(as_text=True)
+    rendered.clear()
+    theirs = second.get(page).get_data(as_text=True)
+    assert rendered == []  # the second person's page came from the process's copy
+    assert _token(mine) != _token(theirs)
+    assert TOKEN.sub("", mine) == TOKEN.sub("", theirs)
+    # The kept page's token is the second person's own: their answer is accepted with it.
+    resp = second.post(page, data=PHQ9 | {"csrf_token": _token(theirs), "rev": "0"})
+    assert resp.status_code == 303
+    # And the first person's token does not work for the second.
+    refused = second.post(page, data=PHQ9 | {"csrf_token": _token(mine), "rev": "0"})
+    assert refused.status_code == 400
+
+
+def test_two_people_with_the_same_answers_each_see_their_own_revision(app: Flask) -> None:
+    first, second = app.test_client(), app.test_client()
+    page = _start(first)
+    _start(second)
+    other = PHQ9 | {"phq9_1": "2"}
+    for answers in (PHQ9, other, PHQ9):  # the first person changes their mind twice
+        assert _post(first, page, answers).status_code == 303
+    assert _post(second, page, PHQ9).status_code == 303
+    mine, theirs = first.get(page).get_data(as_text=True), second.get(page).get_data(as_text=True)
+    assert 'name="phq9_1" value="1" checked' in mine and 'name="phq9_1" value="1" checked' in theirs
+    assert REV.findall(mine) == ["3"] and REV.findall(theirs) == ["1"]
+
+
+def test_what_a_person_types_is_never_kept(app: Flask, client: FlaskClient,
+                                           rendered: list[str]) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False  # the journey helper posts without tokens
+    other = {"medicine": "other", "other_name": "Zorblex", "dose": "37", "weeks": "9to12",
+             "adherence": "yes", "helped": "little_or_none", "side_effects_any": "no",
+             "still_taking": "yes", "added_any": "no"}
+    walk(client, app, persona(medicines=[other]), stop_at="medicines_list")
+    for url in ("/q/medicine_details/0", "/q/medicine_outcome/0"):
+        rendered.clear()
+        html = client.get(url).get_data(as_text=True)
+        assert "Zorblex" in html and rendered  # rendered fresh, with what they typed
+    assert _kept(app), "the unanswered pages before were kept"
+    assert not any("Zorblex" in html for html in _kept(app))
+    assert not any('value="37"' in html for html in _kept(app))
