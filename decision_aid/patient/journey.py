@@ -6,19 +6,21 @@ Each request reads the draft's answers once (Answers) and works out the routing 
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext  # type: ignore[import-untyped]
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
-from decision_aid.storage.db import get_session
+from decision_aid.storage.db import get_session, reads_first
 from decision_aid.storage.models import PatientRecord, RecordStatus
 
 from ..content.questionnaire import Page
@@ -48,6 +50,8 @@ RETURN_TO_CHECK = "check"
 _REV = re.compile(r"[0-9]{1,9}")
 
 Rendered = tuple[str, int]  # a rendered page and its status
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _content() -> Content:
@@ -65,6 +69,7 @@ def start() -> str:
 
 
 @bp.post("/start")
+@reads_first
 def begin() -> WResponse:
     record = records.current()
     if record is None or request.form.get("fresh") == "yes":
@@ -81,12 +86,36 @@ def resume_draft() -> WResponse:
     return redirect(ref_url(_path(record).first_unanswered))
 
 
+class _RecordChanged(Exception):
+    """Another request wrote the record after this one read it (the row version moved)."""
+
+
+def answered_again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
+    """Run a journey view once more, from the record as it is now, when its write found the
+    record changed since it was read (a double click, two tabs); a second change in a row gets
+    the 409 page. Paired with reads_first, and needed on PostgreSQL as well."""
+
+    @functools.wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return view(*args, **kwargs)
+        except _RecordChanged:
+            g.record_changed_once = True
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.route("/q/<page_id>", methods=["GET", "POST"])
+@reads_first
+@answered_again_if_changed
 def question(page_id: str) -> WResponse | Rendered:
     return _question(PageRef(page_id, None))
 
 
 @bp.route("/q/<page_id>/<int:index>", methods=["GET", "POST"])
+@reads_first
+@answered_again_if_changed
 def loop_question(page_id: str, index: int) -> WResponse | Rendered:
     return _question(PageRef(page_id, index))
 
@@ -175,12 +204,18 @@ def _store(record: PatientRecord, answers: dict[str, Any], revisions: dict[str, 
     record.phq9_total = phq9(answers).total
     record.gad7_total = gad7(answers).total
     record.updated_at = datetime.now(UTC)
+    _commit()
+
+
+def _commit() -> None:
     db = get_session()
     try:
         db.commit()
     except StaleDataError:
-        db.rollback()
-        abort(409)
+        db.rollback()  # every object read is expired: the next read sees the record as it is
+        if g.get("record_changed_once"):
+            abort(409)
+        raise _RecordChanged from None
 
 
 def _conflict(ref: PageRef, page: Page) -> Rendered:
@@ -240,6 +275,8 @@ def _render_page(record: PatientRecord | SimpleNamespace, path: RoutingPath, ref
 
 
 @bp.route("/medicines/<int:index>/remove", methods=["GET", "POST"])
+@reads_first
+@answered_again_if_changed
 def remove_item(index: int) -> WResponse | Rendered:
     record = records.current()
     if record is None:
@@ -272,6 +309,8 @@ def remove_item(index: int) -> WResponse | Rendered:
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@reads_first
+@answered_again_if_changed
 def check() -> WResponse | Rendered:
     record = records.current()
     if record is None:
@@ -288,7 +327,7 @@ def check() -> WResponse | Rendered:
         if record.status == RecordStatus.DRAFT:
             record.status = RecordStatus.COMPLETED
         record.completed_at = datetime.now(UTC)
-        get_session().commit()
+        _commit()
         return redirect(url_for("patient.summary"), code=303)
     effective = router.routing_path(path.q, router.effective_answers(path.q, path.answers))
     return render_template("patient/check.html",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from decision_aid.serving.config import normalise_database_url
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 class Base(DeclarativeBase):
@@ -20,6 +23,7 @@ class Base(DeclarativeBase):
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DEFERRED = "sqlite_deferred_read"
+_READS_FIRST = "reads_first"
 _WRITER = "sqlite_writer_turn"
 # A writer waits this long for the lock before giving up with a 503: under a burst of saves
 # (100 patients, 16 threads) 5 s was not always enough on 2 cores.
@@ -27,8 +31,22 @@ BUSY_TIMEOUT_MS = 15000
 WRITER_TURN_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000
 
 
+def reads_first(view: V) -> V:
+    """Mark a view whose writes all come at its end (below its route decorator). On SQLite its
+    transaction begins as a read, like a GET's, and takes the write lock at its first write,
+    so other patients' saves do not wait while this one works out its page; a row another
+    request changed in between fails the row's version check (StaleDataError)."""
+    setattr(view, _READS_FIRST, True)
+    return view
+
+
 def _reading_request() -> bool:
-    return has_request_context() and request.method in READ_ONLY_METHODS
+    if not has_request_context():
+        return False
+    if request.method in READ_ONLY_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _READS_FIRST, False))
 
 
 def _takes_the_lock(statement: str, context: Any) -> bool:
@@ -53,10 +71,11 @@ def _sqlite_engine(url: str) -> Engine:
     two POSTs for one record (a double click): the second sees the first's save.
 
     GET requests only read (apart from an audit row), so they begin DEFERRED and never queue
-    behind writers for the lock (WAL readers do not block). At its first write, or its first
-    read with row locks (with_for_update), such a transaction ends its read snapshot (nothing
-    was written yet) and begins IMMEDIATE, waiting for the lock like any writer; rows it read
-    earlier are still protected by the optimistic version check.
+    behind writers for the lock (WAL readers do not block); so do the views marked reads_first
+    (the journey's pages answer again when the version check fails: patient/journey.py). At
+    its first write, or its first read with row locks (with_for_update), such a transaction
+    ends its read snapshot (nothing was written yet) and begins IMMEDIATE, waiting for the lock
+    like any writer; rows it read earlier are still protected by the optimistic version check.
 
     Writers of one process queue for their turn on a lock of their own before BEGIN IMMEDIATE
     (WriterTurns): a thread waiting there wakes the moment the lock is free, while one waiting

@@ -2,9 +2,10 @@
 
 For the question page GET, an answer POST, the summary GET (seen before, and as a first view
 with nothing kept for the record: summary_1st) and the clinician's open-by-code POST, and for a
-bare Flask hello page: the median time per request over --n runs, each as a ratio to bare Flask
-measured in the same process (the in-process twin of `make bench`), then the functions with the
-most time under cProfile.
+bare Flask hello page and, for scale, a plain Flask page with nothing kept (naive_page: session,
+CSRF, one ORM row, nine radio questions): the median time per request over --n runs, each as a
+ratio to bare Flask measured in the same process (the in-process twin of `make bench`), then the
+functions with the most time under cProfile.
 
     python tests/bench/profile_pages.py [--n 200] [--top 25] [--only question,summary]
 
@@ -42,6 +43,54 @@ def hello_client() -> Any:
     body = ("<!doctype html><html><head><title>Hello</title></head><body>"
             + "<p>Hello, world.</p>" * 100 + "</body></html>")
     app.add_url_rule("/", "hello", lambda: body)
+    return app.test_client()
+
+
+NAIVE_PAGE = """<!doctype html><html><head><title>Question</title></head><body><main>
+<form method="post"><input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+{% for q in questions %}<fieldset><legend>{{ q }}</legend>
+{% for value, label in choices %}<input type="radio" name="{{ q }}" value="{{ value }}"
+{% if answers.get(q) == value %}checked{% endif %}><label>{{ label }}</label>{% endfor %}
+</fieldset>{% endfor %}<button>Continue</button></form></main></body></html>"""
+
+
+def naive_client(workdir: Path) -> Any:
+    """What a plain Flask page costs, for scale: a signed-cookie session, Flask-WTF CSRF, one
+    SQLAlchemy ORM row by primary key and a Jinja form of nine radio questions, no caching."""
+    from flask import Flask, render_template_string, session
+    from flask_wtf.csrf import CSRFProtect
+    from sqlalchemy import JSON, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Draft(Base):
+        __tablename__ = "draft"
+        id: Mapped[str] = mapped_column(String(64), primary_key=True)
+        answers: Mapped[dict[str, str]] = mapped_column(JSON)
+
+    engine = create_engine(f"sqlite:///{workdir / 'naive.sqlite3'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as db:
+        db.add(Draft(id="d1", answers={"q1": "1"}))
+        db.commit()
+    app = Flask("naive")
+    app.config["SECRET_KEY"] = os.urandom(16).hex()
+    CSRFProtect(app)
+    questions = [f"q{i}" for i in range(1, 10)]
+    choices = [("0", "Not at all"), ("1", "Several days"), ("2", "More than half the days"),
+               ("3", "Nearly every day")]
+
+    def page() -> str:
+        session["draft"] = "d1"
+        with Session(engine) as db:
+            draft = db.get(Draft, session["draft"])
+            answers = draft.answers if draft is not None else {}
+        return render_template_string(NAIVE_PAGE, questions=questions, choices=choices,
+                                      answers=answers)
+
+    app.add_url_rule("/", "page", page)
     return app.test_client()
 
 
@@ -151,6 +200,8 @@ def main() -> int:
         os.environ.setdefault("INSTANCE_PATH", str(Path(tmp) / "instance"))
         requests = build_requests(Path(tmp))
         hello = hello_client()
+        naive = naive_client(Path(tmp))
+        requests["naive_page"] = lambda: naive.get("/")
         for request in [*requests.values(), lambda: hello.get("/")]:
             median_ms(request, 20)  # warm caches, templates, the connection pool
         print(f"in-process, Flask test client, median of {args.n}; ratio = bare Flask time / "
