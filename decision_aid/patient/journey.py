@@ -32,7 +32,7 @@ from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
 from ..serving.fragments import page_states, whole_page
-from . import records
+from . import records, sessions
 from .blueprint import bp
 from .forms import RemoveItemForm, first_errors
 from .pages import (
@@ -68,8 +68,8 @@ def start() -> str:
     return render_template("patient/start.html", has_draft=records.current() is not None)
 
 
+# Not reads_first: the session rows it rotates have no version to check.
 @bp.post("/start")
-@reads_first
 def begin() -> WResponse:
     record = records.current()
     if record is None or request.form.get("fresh") == "yes":
@@ -97,10 +97,12 @@ def answered_again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        g.may_answer_again = True
         try:
             return view(*args, **kwargs)
         except _RecordChanged:
-            g.record_changed_once = True
+            g.may_answer_again = False
+            sessions.forget_read()  # the session too is read again (another tab may have ended it)
             return view(*args, **kwargs)
 
     return wrapped
@@ -213,7 +215,7 @@ def _commit() -> None:
         db.commit()
     except StaleDataError:
         db.rollback()  # every object read is expired: the next read sees the record as it is
-        if g.get("record_changed_once"):
+        if not g.get("may_answer_again"):
             abort(409)
         raise _RecordChanged from None
 
@@ -274,9 +276,9 @@ def _render_page(record: PatientRecord | SimpleNamespace, path: RoutingPath, ref
         slots), status
 
 
+# Not answered again: the medicine's place in the list may belong to another one by then (the
+# form also names the medicine it asked about).
 @bp.route("/medicines/<int:index>/remove", methods=["GET", "POST"])
-@reads_first
-@answered_again_if_changed
 def remove_item(index: int) -> WResponse | Rendered:
     record = records.current()
     if record is None:
@@ -289,6 +291,10 @@ def remove_item(index: int) -> WResponse | Rendered:
     list_url = ref_url(PageRef("medicines_list", None))
     form = RemoveItemForm(name)
     if request.method == "POST":
+        if request.form.get("item") != name:
+            # The list changed since the question was shown (a double click, another tab): the
+            # medicine now in this place is not the one the person said to remove.
+            return redirect(list_url, code=303)
         if not form.validate():
             errors = first_errors(form)
             return render_template("patient/remove_item.html", name=name, errors=errors,

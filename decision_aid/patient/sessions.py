@@ -122,6 +122,12 @@ def current(*, lock: bool = False, record: Sequence[ExecutableOption] | None = N
     return (row, replayed) if row is not None else None
 
 
+def forget_read() -> None:
+    """Forget the session row this request read, so the next current() reads it again."""
+    g.pop(_G_ROW, None)
+    g.pop(_G_RECORDS, None)
+
+
 def begin(response_id: str, *, code: str | None = None) -> PatientSession:
     """A fresh session for `response_id` in this browser (the caller commits)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)

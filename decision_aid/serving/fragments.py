@@ -12,6 +12,7 @@ would render now; the content cannot change while a process runs.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 from typing import Any
@@ -106,8 +107,14 @@ def page_states(page: Page, values: Mapping[str, Any]) -> tuple[Hashable, ...] |
     return None if any(s is None for s in states) else states
 
 
+# Unguessable, so that no address or answer can carry a marker into a kept page.
+_MARKER = secrets.token_hex(8)
+# The only query a kept page may echo (in its language link): Check your answers' return.
+KEPT_QUERIES = frozenset({b"", b"return_to=check"})
+
+
 def _slot(name: str) -> str:
-    return f"@@slot-{name}@@"
+    return f"@@{_MARKER}-{name}@@"
 
 
 def whole_page(key: tuple[Hashable, ...], render: Callable[[Mapping[str, str]], str],
@@ -117,7 +124,10 @@ def whole_page(key: tuple[Hashable, ...], render: Callable[[Mapping[str, str]], 
     `render` gets a marker for each slot (the CSRF token, the page's revision: what differs
     between two people who see the same page) and the markers are filled with `slots` for
     this request. The key adds the language, the address (the language link echoes it) and
-    whether the content is due for review (a date)."""
+    whether the content is due for review (a date). A page asked for with any other query
+    than Check your answers' return is rendered fresh."""
+    if request.query_string not in KEPT_QUERIES:
+        return render(slots)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache: RecordLRU[FragmentKey, str] = app.extensions[PAGE_EXTENSION]
     full_key: FragmentKey = (current_language(), request.script_root, request.full_path,

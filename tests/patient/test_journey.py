@@ -154,12 +154,25 @@ def test_medicine_can_be_removed(client: FlaskClient, app: Flask) -> None:
     walk(client, app, persona(medicines=ADEQUATE_UNSUCCESSFUL[:2]))
     listing = client.get("/q/medicines_list").get_data(as_text=True)
     assert "/medicines/1/remove" in listing
-    bad = client.post("/medicines/1/remove", data={})
+    assert 'name="item" value="Escitalopram"' in client.get("/medicines/1/remove").get_data(True)
+    bad = client.post("/medicines/1/remove", data={"item": "Escitalopram"})
     assert bad.status_code == 400 and "Select yes if you want to remove" in bad.get_data(True)
-    resp = client.post("/medicines/1/remove", data={"confirm": "yes"})
+    resp = client.post("/medicines/1/remove", data={"confirm": "yes", "item": "Escitalopram"})
     assert resp.status_code == 303
     record = current_record(client, app)
     assert [m["medicine"] for m in record.answers["medicines"]] == ["sertraline"]
+
+
+def test_remove_sent_twice_removes_only_the_medicine_it_named(client: FlaskClient,
+                                                              app: Flask) -> None:
+    walk(client, app, persona(medicines=ADEQUATE_UNSUCCESSFUL))
+    click = {"confirm": "yes", "item": "Sertraline"}
+    first = client.post("/medicines/0/remove", data=click)
+    again = client.post("/medicines/0/remove", data=click)  # a double click, or another tab
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == "/q/medicines_list"
+    record = current_record(client, app)
+    assert [m["medicine"] for m in record.answers["medicines"]] == ["escitalopram", "venlafaxine"]
 
 
 def test_same_answer_twice_is_stored_once(client: FlaskClient, app: Flask) -> None:

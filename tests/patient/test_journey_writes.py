@@ -104,3 +104,28 @@ def test_check_your_answers_confirmed_twice_at_once_makes_one_summary(
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/summary")
     assert calls == [1, 1]  # made again from the record as it is now
     assert client.get("/summary").status_code == 200
+
+
+def test_a_draft_ended_in_another_tab_meanwhile_gets_the_no_draft_page(
+        client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import delete
+
+    from decision_aid.storage.models import PatientSession
+
+    page = client.post("/start").headers["Location"]
+    record_id = current_record(client, app).id
+    real = answer_writes.apply_values
+
+    def ended_meanwhile(*args: Any) -> dict[str, Any]:
+        new = real(*args)
+        _other_request_writes(record_id, {"phq9_1": "3"})
+        with current_app.extensions["sessionmaker"]() as db:
+            db.execute(delete(PatientSession).where(PatientSession.response_id == record_id))
+            db.commit()
+        return new
+
+    monkeypatch.setattr(answer_writes, "apply_values", ended_meanwhile)
+    resp = client.post(page, data=PHQ9)
+    # Answered again with the session read again: it is gone, so there is no draft here.
+    assert resp.status_code == 200
+    assert "We could not find your answers" in resp.get_data(as_text=True)

@@ -107,3 +107,14 @@ def test_what_a_person_types_is_never_kept(app: Flask, client: FlaskClient,
     assert _kept(app), "the unanswered pages before were kept"
     assert not any("Zorblex" in html for html in _kept(app))
     assert not any('value="37"' in html for html in _kept(app))
+
+
+def test_a_page_asked_with_another_query_is_not_kept(app: Flask, client: FlaskClient) -> None:
+    page = _start(client)
+    before = len(_kept(app))
+    odd = client.get(page + "?x=@@slot-csrf@@").get_data(as_text=True)
+    assert len(_kept(app)) == before  # made-up addresses do not fill (or empty) the cache
+    # Nothing asked in the address is filled in: the person's token stays in its form field.
+    assert odd.count(_token(odd)) == 1
+    kept = client.get(page + "?return_to=check").get_data(as_text=True)
+    assert len(_kept(app)) == before + 1 and kept.count(_token(kept)) == 1
