@@ -91,12 +91,12 @@ class PdfBusy(PdfTimeout):
     """Enough requests of this worker already wait for the renderer: try again shortly."""
 
 
-# Added to the renderer's niceness: the lowest priority, so a render gets only the CPU the
-# pages leave. In `make load` (100 patients on 2 cores, one in ten downloading), at +5 the
-# renderers still took about a quarter of the CPU while pages queued (their p99 up to 1.2 s);
-# at +19 the pages' p99 fell to about 0.5 s and a PDF still took 3.4 s at the median and 11 s
-# at p95 (the time limit is 60 s).
-RENDERER_NICENESS = 19
+# Added to the renderer's niceness. In `make load` (100 patients on 2 cores, one in ten
+# downloading) the renderers at +5 still took about a quarter of the CPU while pages queued
+# (their worst p99 about 1.1 s); at +10 that fell to about 0.6 s with every PDF made (median
+# 8 s). +19 did as well for pages but starved the renderer when other work shared the host:
+# 6 of 38 PDFs passed the 60 s time limit.
+RENDERER_NICENESS = 10
 # Request threads of one worker that may wait for the renderer at once; warm_up sets it from
 # gunicorn's thread count (6 of `make serve`'s 8).
 MAX_WAITING = 6

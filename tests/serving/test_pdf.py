@@ -65,7 +65,7 @@ def test_renderer_runs_below_the_web_workers_priority(fresh_renderer: None) -> N
     ours = os.nice(0)
     theirs = pdf._renderer_pool().submit(os.nice, 0).result(timeout=60)
     assert theirs == min(19, ours + pdf.RENDERER_NICENESS)
-    assert theirs == 19  # the lowest priority: a render gets only the CPU the pages leave
+    assert theirs >= ours + 10  # pages first; a PDF still gets enough to finish
 
 
 def test_warm_up_loads_weasyprint_before_any_pdf(fresh_renderer: None) -> None:
