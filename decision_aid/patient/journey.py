@@ -6,18 +6,15 @@ Each request reads the draft's answers once (Answers) and works out the routing 
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext  # type: ignore[import-untyped]
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WResponse
 
 from decision_aid.storage.db import get_session, reads_first
@@ -32,8 +29,9 @@ from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
 from ..engine.summary import build_summary
 from ..engine.validation import validate_page
 from ..serving.fragments import page_states, whole_page
-from . import records, sessions
+from . import records
 from .blueprint import bp
+from .conflicts import answered_again_if_changed, commit_record
 from .forms import RemoveItemForm, first_errors
 from .pages import (
     check_sections,
@@ -50,8 +48,6 @@ RETURN_TO_CHECK = "check"
 _REV = re.compile(r"[0-9]{1,9}")
 
 Rendered = tuple[str, int]  # a rendered page and its status
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def _content() -> Content:
@@ -84,28 +80,6 @@ def resume_draft() -> WResponse:
     if record is None:
         return redirect(url_for("patient.start"))
     return redirect(ref_url(_path(record).first_unanswered))
-
-
-class _RecordChanged(Exception):
-    """Another request wrote the record after this one read it (the row version moved)."""
-
-
-def answered_again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
-    """Run a journey view once more, from the record as it is now, when its write found the
-    record changed since it was read (a double click, two tabs); a second change in a row gets
-    the 409 page. Paired with reads_first, and needed on PostgreSQL as well."""
-
-    @functools.wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        g.may_answer_again = True
-        try:
-            return view(*args, **kwargs)
-        except _RecordChanged:
-            g.may_answer_again = False
-            sessions.forget_read()  # the session too is read again (another tab may have ended it)
-            return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.route("/q/<page_id>", methods=["GET", "POST"])
@@ -206,18 +180,7 @@ def _store(record: PatientRecord, answers: dict[str, Any], revisions: dict[str, 
     record.phq9_total = phq9(answers).total
     record.gad7_total = gad7(answers).total
     record.updated_at = datetime.now(UTC)
-    _commit()
-
-
-def _commit() -> None:
-    db = get_session()
-    try:
-        db.commit()
-    except StaleDataError:
-        db.rollback()  # every object read is expired: the next read sees the record as it is
-        if not g.get("may_answer_again"):
-            abort(409)
-        raise _RecordChanged from None
+    commit_record()
 
 
 def _conflict(ref: PageRef, page: Page) -> Rendered:
@@ -333,7 +296,7 @@ def check() -> WResponse | Rendered:
         if record.status == RecordStatus.DRAFT:
             record.status = RecordStatus.COMPLETED
         record.completed_at = datetime.now(UTC)
-        _commit()
+        commit_record()
         return redirect(url_for("patient.summary"), code=303)
     effective = router.routing_path(path.q, router.effective_answers(path.q, path.answers))
     return render_template("patient/check.html",

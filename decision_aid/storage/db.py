@@ -72,7 +72,7 @@ def _sqlite_engine(url: str) -> Engine:
 
     GET requests only read (apart from an audit row), so they begin DEFERRED and never queue
     behind writers for the lock (WAL readers do not block); so do the views marked reads_first
-    (the journey's pages answer again when the version check fails: patient/journey.py). At
+    (the journey's pages answer again when the version check fails: patient/conflicts.py). At
     its first write, or its first read with row locks (with_for_update), such a transaction
     ends its read snapshot (nothing was written yet) and begins IMMEDIATE, waiting for the lock
     like any writer; rows it read earlier are still protected by the optimistic version check.

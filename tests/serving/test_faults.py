@@ -181,8 +181,9 @@ def test_two_tabs_the_later_different_save_is_refused(client: FlaskClient, app: 
 def test_a_race_lost_inside_the_database_shows_the_conflict_page(
         client: FlaskClient, app: Flask, database_url: str, target: str) -> None:
     """Two workers pass the revision check at the same moment; the row version decides. Here
-    the other worker wins both the first try and the answer made again (journey.py), so the
-    person gets the conflict page. On SQLite too: these pages take the lock only to write."""
+    the other worker wins both the first try and the answer made again (patient/conflicts.py),
+    so the person gets the conflict page. On SQLite too: these pages take the lock only to
+    write."""
     if target == "question":
         walk(client, app, persona(), stop_at="this_episode")
         url, data = "/q/this_episode", {"therapy_now": "no", "episode_length": "gt2y"}

@@ -1,6 +1,7 @@
-"""A Continue reads first and writes at its end (storage/db.reads_first): on SQLite it does not
-hold the write lock while it works out the page, and when another request changed the record
-in between (a double click, two tabs) it answers again from the record as it is now."""
+"""patient/conflicts.py with storage/db.reads_first: a Continue reads first and writes at its
+end. On SQLite it does not hold the write lock while it works out the page, and when another
+request changed the record in between (a double click, two tabs) it answers again from the
+record as it is now."""
 
 from __future__ import annotations
 
