@@ -242,11 +242,14 @@ def session_code(*, first_view: bool = False) -> str | None:
 
 
 def end_everywhere() -> None:
-    """Finish: every session of this record ends, this browser's included."""
+    """Finish: every session of this record ends, this browser's included, and this process
+    lets go of the pages and summary it kept for the record."""
     found = sessions.current()
     if found is not None:
-        sessions.end_all(found[0].response_id)
+        record_id = found[0].response_id
+        sessions.end_all(record_id)
         get_session().commit()
+        forget_summary(record_id)
 
 
 def code_hash(canonical: str) -> str:

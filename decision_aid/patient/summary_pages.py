@@ -19,10 +19,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext  # type: ignore[import-untyped]
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as WResponse
 
 from decision_aid.security import audit
 from decision_aid.serving.extensions import limiter
+from decision_aid.serving.fragments import record_page
 from decision_aid.serving.i18n import current_language
 from decision_aid.serving.pdf import PdfCache, render_pdf_isolated
 from decision_aid.storage.db import get_session
@@ -34,6 +36,7 @@ from .blueprint import bp
 from .forms import DeleteForm, ShareForm, first_errors, sure_form
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+SUMMARY_TEMPLATE = "patient/summary.html"
 
 
 def _summary_record() -> Any:
@@ -81,9 +84,14 @@ def _full() -> bool:
 
 def _summary_page(record: Any, s: Summary, status: int = 200, **extra: Any) -> Any:
     conflict = sure_flags_conflict(record.sure_score) if record.sure_score is not None else False
-    return render_template("patient/summary.html", record=record, s=s, print=False, full=False,
-                           crisis_prominent=s.item9_positive, sure_conflict=conflict,
-                           **extra), status
+    context = {"record": record, "s": s, "print": False, "full": False,
+               "crisis_prominent": s.item9_positive, "sure_conflict": conflict, **extra}
+    if status != 200 or extra:
+        return render_template(SUMMARY_TEMPLATE, **context), status
+    # Everything else the page shows is the record's (its row version is in the key).
+    return record_page(record, (SUMMARY_TEMPLATE,), lambda marks: render_template(
+        SUMMARY_TEMPLATE, **(context | {"csrf_token": lambda: marks["csrf"]})),
+        {"csrf": generate_csrf()}), status
 
 
 def _pdf_cache() -> PdfCache:

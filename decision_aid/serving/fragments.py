@@ -1,8 +1,8 @@
 """Rendered pieces of a page that are the same for everyone who sees the same thing, kept per
 process: the footer and the crisis banner of a language, a choice question (radios,
 checkboxes, a select) with a given answer picked, a whole question page with only choices
-picked (the blank page most people meet first is the same for all of them), and the body of
-one saved summary.
+picked (the blank page most people meet first is the same for all of them), and the body and
+the whole page of one saved summary.
 
 The markup and the words stay in the templates; this only remembers what a template gave for
 the same inputs. A key holds everything the piece depends on (language, script root, the
@@ -30,7 +30,7 @@ RECORD_EXTENSION = "summary_fragments"
 PAGE_EXTENSION = "whole_pages"
 # Whole question pages of about 15 KB: every page blank and in its common states, both languages.
 PAGE_SIZE = 512
-RECORD_SIZE = 64  # summary bodies of about 20 KB each
+RECORD_SIZE = 128  # summary bodies of about 20 KB and summary pages of about 30 KB
 # Pieces: two per language for the footer and banner variants, plus choice questions with
 # their answers (a PHQ-9 page has 9 questions with 5 states each).
 SIZE = 2048
@@ -136,6 +136,27 @@ def whole_page(key: tuple[Hashable, ...], render: Callable[[Mapping[str, str]], 
     if html is None:
         html = render({name: _slot(name) for name in slots})
         cache.put(full_key, html)
+    return _filled(html, slots)
+
+
+def record_page(record: Any, key: tuple[Hashable, ...],
+                render: Callable[[Mapping[str, str]], str], slots: Mapping[str, str]) -> str:
+    """As whole_page, for a page that shows one saved record (the summary page): kept with the
+    record's pieces, per row version, and dropped with them (finish, delete)."""
+    if request.query_string:
+        return render(slots)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache: RecordLRU[FragmentKey, str] = app.extensions[RECORD_EXTENSION]
+    full_key: FragmentKey = (record.id, record.version, current_language(), request.script_root,
+                             request.path, date.today(), *key)
+    html = cache.get(full_key)
+    if html is None:
+        html = render({name: _slot(name) for name in slots})
+        cache.put(full_key, html)
+    return _filled(html, slots)
+
+
+def _filled(html: str, slots: Mapping[str, str]) -> str:
     for name, value in slots.items():
         html = html.replace(_slot(name), str(escape(value)))
     return html

@@ -1,6 +1,7 @@
 """Whole question pages kept per process (serving/fragments.py, whole_page): rendered once for
 everyone who sees the same thing, each person's own CSRF token and revision filled in, and
-nothing a person typed ever kept. CSRF is on here, so a kept page's token is proved to work."""
+nothing a person typed ever kept. A saved summary's page is kept per row version (record_page).
+CSRF is on here, so a kept page's token is proved to work."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
-from decision_aid.serving.fragments import PAGE_EXTENSION
-from tests.support.journey import persona, walk
+from decision_aid.serving.fragments import PAGE_EXTENSION, RECORD_EXTENSION
+from tests.support.journey import current_record, finish, persona, walk
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 REV = re.compile(r'name="rev" value="(\d+)"')
@@ -118,3 +119,33 @@ def test_a_page_asked_with_another_query_is_not_kept(app: Flask, client: FlaskCl
     assert odd.count(_token(odd)) == 1
     kept = client.get(page + "?return_to=check").get_data(as_text=True)
     assert len(_kept(app)) == before + 1 and kept.count(_token(kept)) == 1
+
+
+def test_a_saved_summary_page_is_kept_per_version_with_each_requests_own_token(
+        app: Flask, client: FlaskClient, rendered: list[str]) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False  # the journey helper posts without tokens
+    walk(client, app, persona())
+    finish(client)
+    assert client.post("/summary/save").status_code == 303
+    app.config["WTF_CSRF_ENABLED"] = True
+    first = client.get("/summary").get_data(as_text=True)
+    rendered.clear()
+    again = client.get("/summary").get_data(as_text=True)
+    assert rendered == []  # the whole page came from the record's kept copy
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    assert "It is not shared with anyone." in again
+    # The kept page's token is this request's own, and it works.
+    shared = client.post("/summary/share", data={"csrf_token": _token(again), "share": "yes",
+                                                 "label": ""})
+    assert shared.status_code == 303
+    after = client.get("/summary").get_data(as_text=True)
+    assert "It is shared with your clinic." in after  # a new row version: made again
+    record_id = current_record(client, app).id
+    kept = app.extensions[RECORD_EXTENSION]
+    assert any(key[0] == record_id for key in kept._items)
+    rendered.clear()
+    odd = client.get("/summary?x=@@slot-csrf@@").get_data(as_text=True)
+    assert "patient/summary.html" in rendered  # asked with a query: rendered fresh
+    assert odd.count(_token(odd)) == len(TOKEN.findall(odd)) == 3
+    client.post("/finish", data={"csrf_token": _token(after)})
+    assert not any(key[0] == record_id for key in kept._items)  # finish drops the pages
