@@ -164,7 +164,7 @@ def test_c6(client: FlaskClient, app: Flask) -> None:
 
 def test_natural_course(client: FlaskClient, app: Flask) -> None:
     html = summary_html(client, app)
-    first = re.search(r'<h3 class="card__heading" id="option-([a-z_]+)-heading">', html)
+    first = re.search(r'<section class="card" id="option-([a-z_]+)">', html)
     assert first and first.group(1) == "continue"
     assert "<dt>Longer-term issues</dt>" in details_page(client, "continue")
 

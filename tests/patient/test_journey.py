@@ -19,13 +19,13 @@ from tests.support.journey import (
     walk,
 )
 
-OPTION_NAMES_RE = re.compile(r'<h3 class="card__heading" id="option-([a-z_]+)-heading">')
+OPTION_NAMES_RE = re.compile(r'<section class="card" id="option-([a-z_]+)">')
 ORDER = list(OPTION_IDS)
 
 
 def option_section(html: str, option_id: str) -> str:
-    start = html.index(f'id="option-{option_id}-heading"')
-    end = html.find('<h3 class="card__heading" id="option-', start + 10)
+    start = html.index(f'id="option-{option_id}"')
+    end = html.find('<section class="card" id="option-', start + 10)
     return html[start:end if end != -1 else None]
 
 

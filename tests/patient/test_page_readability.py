@@ -4,8 +4,9 @@ What is measured is what a person reads: the visible text of <main>, split into 
 paragraph, list item, heading (h1-h4), table cell, dt/dd, legend, label, <summary> line and
 figure caption is ONE sentence, whatever full stops it holds (the strict count of issue 10).
 Text that sits in no such element counts as a unit of its own. Left out: verbatim instrument
-text and citations (marked `data-readability="skip"` in the templates, plus the numbered
-sources lists), scripts, and the entries of a drop-down list (searched, not read).
+text (marked `data-readability="skip"` in the templates), citations (links to a numbered source,
+"#sN", and the numbered sources lists), scripts, and the entries of a drop-down list (searched,
+not read).
 Closed disclosures ("Why we ask") are measured: a person may open them.
 """
 
@@ -37,6 +38,11 @@ BLOCK_CLASSES = {"hint", "caption", "error-message", "choice__hint"}  # spans sh
 HIDDEN = {"script", "style", "template", "option", "noscript"}
 SKIP_CLASSES = {"sources-list", "visually-hidden"}  # citation lists; text only screen readers get
 _VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr", "col", "area", "embed"}
+CITATION = re.compile(r"#s\d+$")  # a link to a numbered source, e.g. /summary/sources#s15
+
+
+def is_citation(attrs: dict[str, str | None]) -> bool:
+    return bool(CITATION.search(attrs.get("href") or ""))
 
 
 class Units(HTMLParser):
@@ -63,7 +69,7 @@ class Units(HTMLParser):
         if tag == "main":
             self.in_main += 1
         skipped = (tag in HIDDEN or a.get("data-readability") == "skip"
-                   or bool(classes & SKIP_CLASSES))
+                   or bool(classes & SKIP_CLASSES) or (tag == "a" and is_citation(a)))
         unit = tag in UNITS or bool(classes & BLOCK_CLASSES)
         self.stack.append((tag, skipped, unit))
         if unit:
@@ -164,13 +170,14 @@ def test_units_split_as_a_reader_sees_them() -> None:
     html = (
         "<header><p>Not main.</p></header><main><h1>Your options</h1>"
         "<p>One. Two <a href='#s1' data-readability='skip'>[1]</a> three.</p>"
+        "<p>Low <a href='/summary/sources#s15'>[15]</a><a href='#s4'>[4]</a></p>"
         "<ul><li>Item <strong>bold</strong></li><li><p>Inner.</p> tail</li></ul>"
         "<div data-readability='skip'><p>Over the last 2 weeks</p></div>"
         "<table><tr><th>Chance</th><td>30 in 100</td></tr></table>"
         "<select><option>sertraline</option></select>Loose text"
         "<script>var x;</script></main>"
     )
-    assert units_of(html) == ["Your options", "One. Two three.", "Item bold", "Inner.",
+    assert units_of(html) == ["Your options", "One. Two three.", "Low", "Item bold", "Inner.",
                               "tail", "Chance", "30 in 100", "Loose text"]
     assert one_sentence_each(["One. Two three.", "Chance"]) == "One Two three. Chance."
 
