@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from decision_aid.content.questionnaire import Field, Page
 
-from .i18n import current_language
+from .i18n import current_language, template_names
 from .lru import RecordLRU
 
 EXTENSION = "page_fragments"
@@ -62,7 +62,7 @@ def fragment(name: str, **params: Hashable) -> Markup:
         contents = app.extensions["contents"]
         content = contents[current_language()]
         html = _rendered(app.jinja_env.get_template(name).render(
-            lang=current_language(), crisis=content.crisis, content_meta=content.meta,
+            crisis=content.crisis, content_meta=content.meta, **template_names(),
             **params))
         cache.put(key, html)
     return html
@@ -192,7 +192,7 @@ def summary_fragment(name: str, record: Any, s: Any, **params: Hashable) -> Mark
     if html is None:
         content = app.extensions["contents"][current_language()]
         html = _rendered(app.jinja_env.get_template(name).render(
-            lang=current_language(), crisis=content.crisis, content_meta=content.meta, s=s,
+            crisis=content.crisis, content_meta=content.meta, **template_names(), s=s,
             **params))
         cache.put(key, html)
     return html

@@ -105,8 +105,10 @@ def _bound_gettext(translations: Any) -> dict[str, object]:
     return {"gettext": gettext, "ngettext": ngettext}
 
 
-def _template_names() -> dict[str, object]:
-    # Called at each render_template, inside any force_locale() block around it.
+def template_names() -> dict[str, object]:
+    """The language and the bound gettext a page's template sees. render_template adds them
+    (a context processor, called inside any force_locale() block around it); a template
+    rendered directly (serving/fragments.py) is given them."""
     return {"lang": current_language(), "languages": LANGUAGES,
             **_bound_gettext(get_translations())}
 
@@ -137,7 +139,7 @@ def init_i18n(app: Flask) -> None:
         # Pages would silently fall back to the English messages.
         log.warning("translations_not_compiled languages=%s (run make, or pybabel compile -d "
                     "decision_aid/translations)", ",".join(stale))
-    app.context_processor(_template_names)
+    app.context_processor(template_names)
     app.after_request(_content_language)
     app.jinja_env.globals.update(
         current_language=current_language,

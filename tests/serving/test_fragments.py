@@ -9,12 +9,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import flask_babel  # type: ignore[import-untyped]
 import pytest
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from decision_aid.serving.fragments import PAGE_EXTENSION, RECORD_EXTENSION
 from tests.support.journey import current_record, finish, persona, walk
+from tests.support.spanish import ACCEPT_SPANISH
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 REV = re.compile(r'name="rev" value="(\d+)"')
@@ -149,3 +151,25 @@ def test_a_saved_summary_page_is_kept_per_version_with_each_requests_own_token(
     assert odd.count(_token(odd)) == len(TOKEN.findall(odd)) == 3
     client.post("/finish", data={"csrf_token": _token(after)})
     assert not any(key[0] == record_id for key in kept._items)  # finish drops the pages
+
+
+def test_a_kept_piece_finds_the_languages_catalog_once_per_render(
+        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Flask-Babel's own template gettext finds the catalog again for every string (a summary
+    # body has about 160); a piece rendered here is given gettext bound to one catalog.
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = ACCEPT_SPANISH
+    walk(client, app, persona())
+    finish(client)
+    app.extensions[RECORD_EXTENSION]._items.clear()
+    looked_up = []
+    original = flask_babel.Domain.get_translations
+
+    def counting(self: Any) -> Any:
+        looked_up.append(1)
+        return original(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counting)
+    html = client.get("/summary").get_data(as_text=True)
+    assert "Sus opciones para hablar con su médico" in html
+    assert 0 < len(looked_up) <= 10, len(looked_up)
