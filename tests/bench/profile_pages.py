@@ -57,7 +57,7 @@ NAIVE_PAGE = """<!doctype html><html><head><title>Question</title></head><body><
 def naive_client(workdir: Path) -> Any:
     """What a plain Flask page costs, for scale: a signed-cookie session, Flask-WTF CSRF, one
     SQLAlchemy ORM row by primary key and a Jinja form of nine radio questions, no caching."""
-    from flask import Flask, render_template_string, session
+    from flask import Flask, render_template, session
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy import JSON, String, create_engine
     from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
@@ -82,13 +82,17 @@ def naive_client(workdir: Path) -> Any:
     choices = [("0", "Not at all"), ("1", "Several days"), ("2", "More than half the days"),
                ("3", "Nearly every day")]
 
+    # Compiled once, as render_template does for a template file (render_template_string
+    # would compile it again on every request).
+    template = app.jinja_env.from_string(NAIVE_PAGE)
+
     def page() -> str:
         session["draft"] = "d1"
         with Session(engine) as db:
             draft = db.get(Draft, session["draft"])
             answers = draft.answers if draft is not None else {}
-        return render_template_string(NAIVE_PAGE, questions=questions, choices=choices,
-                                      answers=answers)
+        return render_template(template, questions=questions, choices=choices,
+                               answers=answers)
 
     app.add_url_rule("/", "page", page)
     return app.test_client()
