@@ -26,3 +26,14 @@ def test_start_page_time_estimate_matches_the_estimator(app: Flask) -> None:
     assert more == round(per_medicine), (more, per_medicine)
     # The sum a person would make for three medicines is within 1.5 minutes of the estimate.
     assert abs(base + 3 * more - three) <= 1.5, (base, more, three)
+
+
+def test_the_no_draft_page_gives_the_same_estimate_as_the_start_page(app: Flask) -> None:
+    """Before: the no-draft page said "about 10 to 15 minutes" beside the start page's figures."""
+    client = app.test_client()
+    start = ESTIMATE.search(client.get("/").get_data(as_text=True))
+    missing = client.get("/q/phq9").get_data(as_text=True)  # no session: the no-draft page
+    assert "We could not find your answers" in missing
+    found = ESTIMATE.search(missing)
+    assert found and start and found.groups() == start.groups()
+    assert "10 to 15" not in missing
