@@ -30,6 +30,10 @@ compress = Compress()
 # response is never compressed.
 COMPRESSED_TYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
 COMPRESSED_PAGE = "text/html"
+# Text one person typed also counts as a guess when another person's secrets share the page:
+# clinician pages list many patients' share labels beside their scores, so they stay plain. A
+# patient page shows only that person's own record.
+COMPRESSED_BLUEPRINTS = frozenset({"patient"})
 
 
 def init_extensions(app: Flask) -> None:
@@ -51,7 +55,8 @@ def init_extensions(app: Flask) -> None:
 
 def compress_if_safe(response: Response) -> Response:
     if response.mimetype == COMPRESSED_PAGE and (
-            request.method != "GET" or request.query_string):
+            request.method != "GET" or request.query_string
+            or request.blueprint not in COMPRESSED_BLUEPRINTS):
         response.vary.add("Accept-Encoding")
         return response
     return compress.after_request(response)

@@ -1,7 +1,7 @@
-"""What goes compressed: static styles and scripts always; a page only for a GET with no query
-string (so it echoes nothing a third party put in the request: BREACH), never a POST's
-response or an error page. The summary a phone downloads, with its styles and scripts, fits in
-30 KB (issue 11)."""
+"""What goes compressed: static styles and scripts always; a patient page only for a GET with no
+query string (so it echoes nothing a third party put in the request: BREACH), never a POST's
+response, an error page or a clinician page. The summary a phone downloads, with its styles and
+scripts, fits in 30 KB (issue 11)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from decision_aid.serving.extensions import compress_if_safe
 from tests.browser.catalogue import THREE
+from tests.support.auth import AuthActions
 from tests.support.journey import finish, walk
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
@@ -87,3 +88,13 @@ def test_the_summary_with_its_styles_and_scripts_is_sent_in_30_kb(
     print(f"\nsummary sent: {total / 1024:.1f} KB with styles and scripts "
           f"(HTML {len(html.encode()) / 1024:.1f} KB raw)")
     assert total <= 30 * 1024
+
+
+def test_clinician_pages_are_never_compressed(client: FlaskClient, auth: AuthActions) -> None:
+    # The dashboard lists many patients' typed share labels beside their scores: a patient who
+    # shares again and again with a guessed label could read the others' by size (BREACH).
+    auth.login()
+    page = client.get("/clinician/", headers=BROWSER)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "Content-Encoding" not in page.headers
+    assert "Accept-Encoding" in page.headers["Vary"]
