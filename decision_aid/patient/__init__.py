@@ -4,7 +4,7 @@ Importing the package imports the view modules, which register their routes and 
 handlers on `bp` (defined in .blueprint, so no view module imports this package's namespace).
 """
 
-from . import about, journey, language, recovery, summary_pages
+from . import about, check_answers, journey, language, recovery, summary_pages
 from .blueprint import bp
 
-__all__ = ["about", "bp", "journey", "language", "recovery", "summary_pages"]
+__all__ = ["about", "bp", "check_answers", "journey", "language", "recovery", "summary_pages"]

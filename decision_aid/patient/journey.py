@@ -7,7 +7,7 @@ Each request reads the draft's answers once (Answers) and works out the routing 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,15 +18,13 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as WResponse
 
 from decision_aid.storage.db import get_session, reads_first
-from decision_aid.storage.models import PatientRecord, RecordStatus
+from decision_aid.storage.models import PatientRecord
 
 from ..content.questionnaire import Page
 from ..content.schema import Content
 from ..engine import answer_writes, router
-from ..engine.answers import Answers
 from ..engine.router import PageRef, RoutingPath
 from ..engine.scoring import gad7, item9_positive, item9_severity, phq9
-from ..engine.summary import build_summary
 from ..engine.validation import validate_page
 from ..serving.fragments import page_states, whole_page
 from . import records
@@ -34,16 +32,16 @@ from .blueprint import bp
 from .conflicts import answered_again_if_changed, commit_record
 from .forms import RemoveItemForm, first_errors
 from .pages import (
-    check_sections,
+    RETURN_TO_CHECK,
     field_anchor,
     loop_items,
     page_heading,
+    path_of,
     ref_url,
     slug,
     typed_heading,
 )
 
-RETURN_TO_CHECK = "check"
 # A revision number as this app writes it: ASCII digits, not "²" or a 5,000-digit number.
 _REV = re.compile(r"[0-9]{1,9}")
 
@@ -53,10 +51,6 @@ Rendered = tuple[str, int]  # a rendered page and its status
 def _content() -> Content:
     content: Content = records.content()  # records.content() is not typed yet
     return content
-
-
-def _path(record: PatientRecord | SimpleNamespace) -> RoutingPath:
-    return router.routing_path(_content().questionnaire, Answers.from_draft(record.answers))
 
 
 @bp.get("/")
@@ -71,7 +65,7 @@ def begin() -> WResponse:
     if record is None or request.form.get("fresh") == "yes":
         record = records.start_new()
     records.rotate()  # a cookie copied or planted before Start stops working here
-    return redirect(ref_url(_path(record).first_unanswered), code=303)
+    return redirect(ref_url(path_of(_content(), record).first_unanswered), code=303)
 
 
 @bp.get("/continue")
@@ -79,7 +73,7 @@ def resume_draft() -> WResponse:
     record = records.current()
     if record is None:
         return redirect(url_for("patient.start"))
-    return redirect(ref_url(_path(record).first_unanswered))
+    return redirect(ref_url(path_of(_content(), record).first_unanswered))
 
 
 @bp.route("/q/<page_id>", methods=["GET", "POST"])
@@ -115,7 +109,7 @@ def _question(ref: PageRef) -> WResponse | Rendered:
     record = records.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
-    path = _path(record)
+    path = path_of(_content(), record)
     if not path.allows(ref):
         return redirect(ref_url(path.first_unanswered))
 
@@ -155,7 +149,7 @@ def _question(ref: PageRef) -> WResponse | Rendered:
         except IndexError:  # a new item beyond the loop's cap, or a stale item number
             return redirect(ref_url(path.first_unanswered), code=303)
         _store(record, new_answers, {**record.page_revisions, key: current_rev + 1})
-        path = _path(record)
+        path = path_of(_content(), record)
     return redirect(_after(path, ref, return_to), code=303)
 
 
@@ -246,7 +240,7 @@ def remove_item(index: int) -> WResponse | Rendered:
     record = records.current()
     if record is None:
         return render_template("patient/no_draft.html"), 200
-    path = _path(record)
+    path = path_of(_content(), record)
     items = loop_items(path, _content(), "medicines")
     if index >= len(items):
         return redirect(url_for("patient.resume_draft"))
@@ -269,40 +263,12 @@ def remove_item(index: int) -> WResponse | Rendered:
             revisions = {k: v for k, v in record.page_revisions.items()
                          if not k.startswith("medicine_")}
             _store(record, new_answers, revisions)
-            path = _path(record)
+            path = path_of(_content(), record)
         if not path.items("medicines"):
             return redirect(ref_url(path.first_unanswered), code=303)
         return redirect(list_url, code=303)
     return render_template("patient/remove_item.html", name=name, errors={},
                            back_url=list_url), 200
-
-
-@bp.route("/check", methods=["GET", "POST"])
-@reads_first
-@answered_again_if_changed
-def check() -> WResponse | Rendered:
-    record = records.current()
-    if record is None:
-        return render_template("patient/no_draft.html"), 200
-    path = _path(record)
-    if path.first_unanswered is not None:
-        return redirect(ref_url(path.first_unanswered))
-    content = _content()
-    if request.method == "POST":
-        answers = router.effective_answers(path.q, path.answers)
-        summary = build_summary(answers, content, date.today())
-        record.summary_snapshot = summary.to_dict()
-        record.content_version = content.meta.version
-        if record.status == RecordStatus.DRAFT:
-            record.status = RecordStatus.COMPLETED
-        record.completed_at = datetime.now(UTC)
-        commit_record()
-        return redirect(url_for("patient.summary"), code=303)
-    effective = router.routing_path(path.q, router.effective_answers(path.q, path.answers))
-    return render_template("patient/check.html",
-                           sections=check_sections(effective, content, RETURN_TO_CHECK),
-                           back_url=ref_url(path.last) if path.last else url_for("patient.start"),
-                           crisis_prominent=record.flagged), 200
 
 
 def recover_page_after_failure(message: str, status: int) -> FlaskResponse | None:
@@ -326,6 +292,6 @@ def recover_page_after_failure(message: str, status: int) -> FlaskResponse | Non
     if record is None:
         return None
     raw = validate_page(page, request.form.to_dict(flat=False)).raw
-    body, _ = _render_page(record, _path(record), ref, page, raw, {}, _return_to(),
-                           notice=message)
+    body, _ = _render_page(record, path_of(_content(), record), ref, page, raw, {},
+                           _return_to(), notice=message)
     return current_app.make_response((body, status))

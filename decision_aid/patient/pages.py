@@ -11,11 +11,18 @@ from flask_babel import gettext  # type: ignore[import-untyped]
 
 from ..content.questionnaire import Field, Page, Questionnaire
 from ..content.schema import Content
+from ..engine import router
 from ..engine.answers import Answers
 from ..engine.router import PageRef, RoutingPath, first_page, page_values
 
+RETURN_TO_CHECK = "check"  # ?return_to=check: a page opened from Check your answers
 # Loop fields that name the item: the item's heading on Check your answers says them already.
 _NAME_FIELDS = {"medicine", "other_name"}
+
+
+def path_of(content: Content, record: Any) -> RoutingPath:
+    """The routing path for a record's stored answers (a draft, or a stand-in after a failure)."""
+    return router.routing_path(content.questionnaire, Answers.from_draft(record.answers))
 
 
 def ref_url(ref: PageRef | None, **params: Any) -> str:

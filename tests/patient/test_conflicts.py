@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.testing import FlaskClient
 
 from decision_aid.engine import answer_writes
-from decision_aid.patient import journey
+from decision_aid.patient import check_answers
 from decision_aid.storage.db import writer_turns
 from decision_aid.storage.models import PatientRecord
 from tests.support.journey import current_record
@@ -90,7 +90,7 @@ def test_check_your_answers_confirmed_twice_at_once_makes_one_summary(
 
     walk(client, app, persona())
     record = current_record(client, app)
-    real = journey.build_summary
+    real = check_answers.build_summary
     calls: list[int] = []
 
     def other_confirm_lands_meanwhile(*args: Any) -> Any:
@@ -100,7 +100,7 @@ def test_check_your_answers_confirmed_twice_at_once_makes_one_summary(
         calls.append(1)
         return summary
 
-    monkeypatch.setattr(journey, "build_summary", other_confirm_lands_meanwhile)
+    monkeypatch.setattr(check_answers, "build_summary", other_confirm_lands_meanwhile)
     resp = client.post("/check")
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/summary")
     assert calls == [1, 1]  # made again from the record as it is now
