@@ -132,11 +132,7 @@ def whole_page(key: tuple[Hashable, ...], render: Callable[[Mapping[str, str]], 
     cache: RecordLRU[FragmentKey, str] = app.extensions[PAGE_EXTENSION]
     full_key: FragmentKey = (current_language(), request.script_root, request.full_path,
                              date.today(), *key)
-    html = cache.get(full_key)
-    if html is None:
-        html = render({name: _slot(name) for name in slots})
-        cache.put(full_key, html)
-    return _filled(html, slots)
+    return _kept(cache, full_key, render, slots)
 
 
 def record_page(record: Any, key: tuple[Hashable, ...],
@@ -149,14 +145,16 @@ def record_page(record: Any, key: tuple[Hashable, ...],
     cache: RecordLRU[FragmentKey, str] = app.extensions[RECORD_EXTENSION]
     full_key: FragmentKey = (record.id, record.version, current_language(), request.script_root,
                              request.path, date.today(), *key)
-    html = cache.get(full_key)
+    return _kept(cache, full_key, render, slots)
+
+
+def _kept(cache: RecordLRU[FragmentKey, str], key: FragmentKey,
+          render: Callable[[Mapping[str, str]], str], slots: Mapping[str, str]) -> str:
+    """The page kept under `key` (rendered with markers the first time), its slots filled."""
+    html = cache.get(key)
     if html is None:
         html = render({name: _slot(name) for name in slots})
-        cache.put(full_key, html)
-    return _filled(html, slots)
-
-
-def _filled(html: str, slots: Mapping[str, str]) -> str:
+        cache.put(key, html)
     for name, value in slots.items():
         html = html.replace(_slot(name), str(escape(value)))
     return html
